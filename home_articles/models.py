@@ -1,0 +1,1 @@
+"""首页文章 精华/本地, scoped by org permission (content issue)."""

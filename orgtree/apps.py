@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class OrgtreeConfig(AppConfig):
+    name = "orgtree"
+    verbose_name = "团组织"
+
+    def ready(self):
+        from portal.actors import ORG_ACTOR_KINDS
+
+        from . import services  # noqa: F401 - registers audit actions
+        from portal.registry import MenuItem, register_menu_item
+
+        for order, (label, url_name, quick) in enumerate([
+            ("组织管理", "orgtree:list", True),
+            ("查看组织树", "orgtree:tree", False),
+            ("组织迁移", "orgtree:move", False),
+            ("组织资料", "orgtree:own", False),
+        ]):
+            register_menu_item(MenuItem("组织管理", label, url_name, ORG_ACTOR_KINDS, order=10 + order, quick=quick))

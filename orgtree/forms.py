@@ -1,0 +1,44 @@
+from django import forms
+
+from .models import Organization
+from .rules import OrgType, allowed_child_types
+from .services import EDITABLE_FIELDS
+
+
+class OrganizationForm(forms.ModelForm):
+    """Input for a child org. Type-dependent rules live in the service; the page hides
+    the fields a type does not have (团支部: no 编制; 领导机关: no 行业类别)."""
+
+    class Meta:
+        model = Organization
+        fields = EDITABLE_FIELDS
+        widgets = {"graduation_year": forms.NumberInput(attrs={"min": 1950, "max": 2100})}
+        help_texts = {
+            "full_name": "中国共产主义青年团 + 地域 + 单位全称 + 委员会/总支部委员会/支部委员会",
+            "school_code": "教育部门统一编制的10位数字学校标识码",
+            "graduation_year": "学校团支部必填",
+        }
+
+    def __init__(self, *args, parent, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = allowed_child_types(parent.org_type)
+        self.fields["org_type"].choices = [("", "请选择")] + [(t.value, t.label) for t in allowed]
+        for name in ["full_name", "short_name", "phone", "email"]:
+            self.fields[name].error_messages["required"] = f"请填写{self.fields[name].label}"
+        # Required-when-shown fields are checked by the service with the org's type.
+        for name in ["industry", "admin_quota", "admin_staffed", "career_quota", "career_staffed"]:
+            self.fields[name].required = False
+        self.fields["org_type"].error_messages["required"] = "请选择组织类型"
+
+
+class OrgFilterForm(forms.Form):
+    org_type = forms.TypedChoiceField(label="组织类型", required=False, coerce=int, empty_value=None,
+                                      choices=[("", "全部")] + list(OrgType.choices))
+    name = forms.CharField(label="组织名称", required=False, max_length=99)
+
+
+class MoveForm(forms.Form):
+    source_parent = forms.CharField(label="待迁出组织的上级组织ID", max_length=16)
+    orgs = forms.MultipleChoiceField(label="待迁出组织", required=False, widget=forms.CheckboxSelectMultiple)
+    target = forms.CharField(label="迁入组织ID", max_length=16, required=False)
+    confirm = forms.BooleanField(label="我已知晓：组织迁移将影响被迁移组织及其所有下级的业务数据归属", required=False)

@@ -1,0 +1,109 @@
+"""Who a request acts as (DESIGN §4).
+
+A login acts as one actor: ``org_admin(org)``, ``operator(org)``, ``cadre`` or ``member``.
+Apps that bring new kinds of login (cadres, members) register a resolver for their
+``User.Kind``; the resolver turns a user into an :class:`Actor`.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from .models import User
+
+ORG_ADMIN = "org_admin"
+OPERATOR = "operator"
+CADRE = "cadre"
+MEMBER = "member"
+STAFF = "staff"
+ANONYMOUS = "anonymous"
+
+KIND_LABELS = {
+    ORG_ADMIN: "管理员",
+    OPERATOR: "运营者",
+    CADRE: "团干",
+    MEMBER: "团员",
+    STAFF: "系统管理员",
+    ANONYMOUS: "访客",
+}
+
+#: Actor kinds that act for an org in the service pages, with the org's full powers.
+ORG_ACTOR_KINDS = frozenset({ORG_ADMIN, OPERATOR})
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: str
+    user: Any = None
+    org: Any = None  # the Organization the actor acts for
+    label: str = ""  # how the audit log shows the actor
+    ip: str | None = None
+    extra: dict = field(default_factory=dict, compare=False)  # e.g. the cadre or member record
+
+    @property
+    def kind_label(self):
+        return KIND_LABELS[self.kind]
+
+    @property
+    def acts_for_org(self):
+        """Org accounts and operators work the service pages with the org's powers."""
+        return self.kind in ORG_ACTOR_KINDS and self.org is not None
+
+    @property
+    def is_authenticated(self):
+        return self.kind != ANONYMOUS
+
+    def require_org_actor(self):
+        if not self.acts_for_org:
+            raise PermissionDenied("只有组织管理员或运营者可以进行此操作")
+
+    def with_ip(self, ip):
+        return Actor(self.kind, self.user, self.org, self.label, ip, self.extra)
+
+
+ANONYMOUS_ACTOR = Actor(kind=ANONYMOUS)
+
+_RESOLVERS = {}
+
+
+def register_actor_resolver(user_kind):
+    """Decorator: ``@register_actor_resolver(User.Kind.CADRE) def resolve(user): ...``."""
+
+    def decorator(func):
+        _RESOLVERS[user_kind] = func
+        return func
+
+    return decorator
+
+
+@register_actor_resolver(User.Kind.ORG)
+def _resolve_org_account(user):
+    return Actor(kind=ORG_ADMIN, user=user, org=user.organization, label=f"{user.organization.full_name} 管理员")
+
+
+@register_actor_resolver(User.Kind.OPERATOR)
+def _resolve_operator(user):
+    # The cadres app replaces this with one that adds the operator's 职位标签.
+    org = user.organization
+    return Actor(kind=OPERATOR, user=user, org=org, label=f"{org.full_name} 运营者 {user.get_full_name()}".strip())
+
+
+@register_actor_resolver(User.Kind.STAFF)
+def _resolve_staff(user):
+    return Actor(kind=STAFF, user=user, label=f"系统管理员 {user.get_username()}")
+
+
+def actor_for_user(user, ip=None):
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS_ACTOR
+    resolver = _RESOLVERS.get(user.kind)
+    actor = resolver(user) if resolver else None
+    if actor is None:
+        return ANONYMOUS_ACTOR
+    return actor.with_ip(ip) if ip else actor
+
+
+def client_ip(request):
+    # Behind the production proxy REMOTE_ADDR is set by the WSGI server from the trusted proxy.
+    return request.META.get("REMOTE_ADDR")

@@ -1,0 +1,55 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+from .passwords import PASSWORD_RULE_TEXT
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(label="用户名 / 手机号", max_length=150,
+                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
+    password = forms.CharField(label="密码", strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    error_messages = {
+        "invalid_login": "用户名或密码错误。忘记密码请联系直接上级组织重置。",
+        "inactive": "该账号已停用，请联系直接上级组织。",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = "请输入用户名"
+        self.fields["password"].error_messages["required"] = "请输入密码"
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label="原密码", strip=False, widget=forms.PasswordInput)
+    new_password1 = forms.CharField(label="新密码", strip=False, widget=forms.PasswordInput,
+                                    help_text=PASSWORD_RULE_TEXT)
+    new_password2 = forms.CharField(label="确认新密码", strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages["required"] = f"请输入{field.label}"
+
+    def clean_old_password(self):
+        value = self.cleaned_data["old_password"]
+        if not self.user.check_password(value):
+            raise forms.ValidationError("原密码不正确")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        new1, new2 = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if new1 and new2:
+            if new1 != new2:
+                self.add_error("new_password2", "两次输入的新密码不一致")
+            elif new1 == cleaned.get("old_password"):
+                self.add_error("new_password1", "新密码不能与原密码相同")
+            else:
+                try:
+                    password_validation.validate_password(new1, self.user)
+                except forms.ValidationError as exc:
+                    self.add_error("new_password1", exc)
+        return cleaned

@@ -1,0 +1,15 @@
+from django.db import transaction
+
+from .audit import audit_record, register_actions
+
+register_actions({"account.password_change": "修改密码"})
+
+
+@transaction.atomic
+def account_change_password(*, actor, user, new_password):
+    """Set a new password chosen by its owner; lifts the first-login change requirement."""
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    if actor.acts_for_org:
+        audit_record(actor=actor, action="account.password_change", obj=actor.org)

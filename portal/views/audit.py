@@ -1,0 +1,37 @@
+from django import forms
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from ..audit import action_choices, action_label
+from ..decorators import org_actor_required
+from ..selectors import AUDIT_PAGE_SIZE, audit_entry, audit_log_for
+
+
+class AuditFilterForm(forms.Form):
+    date_from = forms.DateField(label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    action = forms.ChoiceField(label="操作项目", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "全部")] + action_choices()
+
+
+@org_actor_required
+def audit_list(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = audit_log_for(actor=request.actor, **{k: v for k, v in filters.items() if v})
+    page = Paginator(qs, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    for entry in page:
+        entry.action_label = action_label(entry.action)
+    return render(request, "manage/audit_list.html", {"form": form, "page": page})
+
+
+@org_actor_required
+def audit_detail(request, pk):
+    entry = audit_entry(actor=request.actor, pk=pk)
+    entry.action_label = action_label(entry.action)
+    before, after = entry.before or {}, entry.after or {}
+    rows = [(key, before.get(key, ""), after.get(key, "")) for key in dict.fromkeys([*before, *after])]
+    return render(request, "manage/audit_detail.html", {"entry": entry, "rows": rows})
