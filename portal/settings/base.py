@@ -117,9 +117,9 @@ AUTHENTICATION_BACKENDS = [
     "portal.backends.AccountBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "portal.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "portal.passwords.LettersAndDigitsValidator"},
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "portal.passwords.UserAttributeSimilarityValidator"},
 ]
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"

@@ -11,3 +11,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405 - tests call tasks in-process unless they start a cluster
 (BASE_DIR / "var").mkdir(exist_ok=True)
+# Serve static files straight from the finders (no collectstatic in tests, as in DEBUG).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Run the web server and the django-q2 cluster side by side; Ctrl-C (or either dying) stops both.
+set -u
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+$PY manage.py runserver 127.0.0.1:8000 &
+web=$!
+$PY manage.py qcluster &
+cluster=$!
+stop() { trap - INT TERM EXIT; kill "$web" "$cluster" 2>/dev/null; wait 2>/dev/null; }
+trap stop INT TERM EXIT
+echo "管理后台: http://127.0.0.1:8000/manage/   演示账号见 var/demo-logins.txt"
+wait -n "$web" "$cluster"

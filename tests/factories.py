@@ -1,0 +1,55 @@
+"""Minimal builders for tests: orgs are created through the real services."""
+
+import itertools
+
+from portal.actors import actor_for_user
+from portal.models import User
+
+from orgtree.models import Organization
+from orgtree.rules import Industry, OrgType
+from orgtree.services import org_create, org_create_root
+
+_seq = itertools.count(1)
+HEADCOUNT = {"admin_quota": 3, "admin_staffed": 2, "career_quota": 1, "career_staffed": 1}
+
+
+def make_root(name="团广东省委"):
+    org, _ = org_create_root(full_name=f"中国共产主义青年团{name}", short_name=name,
+                             phone="020-87195512", email="gd@12355.net")
+    return org
+
+
+def actor_of(org, ip="127.0.0.1"):
+    return actor_for_user(User.objects.get(organization=org, kind=User.Kind.ORG), ip)
+
+
+def org_data(org_type=OrgType.LEADING, name=None, **extra):
+    n = next(_seq)
+    name = name or f"测试组织{n}"
+    data = {"org_type": org_type, "full_name": f"共青团{name}委员会", "short_name": name,
+            "phone": "13800138000", "email": f"org{n}@example.com"}
+    if org_type != OrgType.BRANCH:
+        data.update(HEADCOUNT)
+    if org_type != OrgType.LEADING:
+        data["industry"] = Industry.OTHER
+    data.update(extra)
+    return data
+
+
+def make_child(parent, org_type=OrgType.LEADING, name=None, **extra):
+    org, _password = org_create(actor=actor_of(parent), data=org_data(org_type, name, **extra))
+    return org
+
+
+def refresh(org):
+    return Organization.objects.get(pk=org.pk)
+
+
+def login(client, org, password="Passw0rd123"):
+    """Log the org account in (sets a known password directly; the flows that matter are tested separately)."""
+    account = User.objects.get(organization=org, kind=User.Kind.ORG)
+    account.set_password(password)
+    account.must_change_password = False
+    account.save()
+    client.force_login(account, backend="portal.backends.AccountBackend")
+    return account

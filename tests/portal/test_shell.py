@@ -1,0 +1,111 @@
+import datetime
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings as django_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from orgtree import services as org_services
+from orgtree.models import Organization
+from portal import registry
+from portal.models import AuditLog
+
+from ..factories import actor_of, login, org_data
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_empty_todos_menu_and_org_name(client, tree):
+    login(client, tree.district)
+    page = client.get(reverse("portal:home")).content.decode()
+    assert "暂无待办事项" in page
+    assert tree.district.full_name in page
+    for label in ("组织管理", "查看组织树", "组织迁移", "修改密码", "操作日志", "帮助中心", "安全退出"):
+        assert label in page
+
+
+def test_registered_todo_tile_appears_with_count_and_link(client, tree):
+    registry.register_todo(registry.Todo(key="test.pending", label="团员报到审核", count=lambda actor: 3,
+                                         url=lambda actor: "/manage/members/?status=pending"))
+    try:
+        login(client, tree.branch)
+        page = client.get(reverse("portal:home")).content.decode()
+        assert "团员报到审核" in page and "/manage/members/?status=pending" in page and "暂无待办事项" not in page
+    finally:
+        registry._todos.pop("test.pending")
+
+
+def test_audit_log_lists_own_org_entries_filtered_by_action_and_date(client, tree):
+    actor = actor_of(tree.city_a)
+    org, _ = org_services.org_create(actor=actor, data=org_data(name="花都区"))
+    org_services.org_reset_password(actor=actor, org=org)
+    org_services.org_create(actor=actor_of(tree.city_b), data=org_data(name="宝安区"))
+    old = AuditLog.objects.filter(action="org.reset_password").get()
+    AuditLog.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=10))
+
+    login(client, tree.city_a)
+    url = reverse("portal:audit_list")
+    page = client.get(url).content.decode()
+    assert "花都区" in page and "宝安区" not in page
+    assert "新增下级组织" in page and "重置下级组织密码" in page
+    page = client.get(url, {"action": "org.create"}).content.decode()
+    assert "重置下级组织密码</td>" not in page and "新增下级组织</td>" in page
+    today = timezone.localdate().isoformat()
+    page = client.get(url, {"date_from": today}).content.decode()
+    assert "新增下级组织</td>" in page and "重置下级组织密码</td>" not in page
+    entry = AuditLog.objects.get(action="org.create", organization=tree.city_a, object_repr=org.full_name)
+    detail = client.get(reverse("portal:audit_detail", args=[entry.pk])).content.decode()
+    assert "团组织全称" in detail and "127.0.0.1" in detail
+
+
+def test_audit_entry_of_another_org_is_404(client, tree):
+    org, _ = org_services.org_create(actor=actor_of(tree.city_b), data=org_data(name="龙岗区"))
+    entry = AuditLog.objects.get(organization=tree.city_b, action="org.create", object_repr=org.full_name)
+    login(client, tree.city_a)
+    assert client.get(reverse("portal:audit_detail", args=[entry.pk])).status_code == 404
+
+
+def test_ping_is_authenticated(client, tree):
+    assert client.get(reverse("portal:ping")).status_code == 302
+    login(client, tree.city_a)
+    assert client.get(reverse("portal:ping")).content == b"ok"
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    env = {"SECRET_KEY": "x" * 30 + "-prod-secret-key-for-the-deploy-check-0123456789", "ALLOWED_HOSTS": "tuan.example.cn",
+           "PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING",
+         "--settings=portal.settings.production"],
+        cwd=django_settings.BASE_DIR, env=env, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    env = {"ALLOWED_HOSTS": "tuan.example.cn", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "manage.py", "check", "--settings=portal.settings.production"],
+                            cwd=django_settings.BASE_DIR, env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_seed_demo_is_idempotent_and_debug_only(settings, capsys):
+    from django.core.management import CommandError, call_command
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+    settings.DEBUG = True
+    call_command("seed_demo")
+    count = Organization.objects.count()
+    call_command("seed_demo")
+    assert Organization.objects.count() == count
+    assert Organization.find_problems() == ([], [], [], [], [])
+    sysu = Organization.objects.get(full_name="共青团中山大学委员会")
+    assert sysu.is_school and sysu.school_code == "4144010558"
+    branches = Organization.objects.filter(path__startswith=sysu.path, org_type=5)
+    assert branches.exists() and all(b.graduation_year for b in branches)
+    out = capsys.readouterr().out
+    assert "团广东省委" in out and "密码" in out
