@@ -42,3 +42,16 @@ class MoveForm(forms.Form):
     orgs = forms.MultipleChoiceField(label="待迁出组织", required=False, widget=forms.CheckboxSelectMultiple)
     target = forms.CharField(label="迁入组织ID", max_length=16, required=False)
     confirm = forms.BooleanField(label="我已知晓：组织迁移将影响被迁移组织及其所有下级的业务数据归属", required=False)
+
+
+class PhoneChangeForm(forms.Form):
+    phone = forms.CharField(label="新团组织联系电话", max_length=20, help_text="手机号码或固定电话（如 020-87195512）",
+                            error_messages={"required": "请输入新团组织联系电话"})
+    phone_confirm = forms.CharField(label="确认新团组织联系电话", max_length=20,
+                                    error_messages={"required": "请输入确认新团组织联系电话"})
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("phone") and cleaned.get("phone_confirm") and cleaned["phone"] != cleaned["phone_confirm"]:
+            self.add_error("phone_confirm", "新团组织联系电话与确认新团组织联系电话不一致")
+        return cleaned

@@ -50,6 +50,7 @@ register_actions(
         "org.delete": "删除下级组织",
         "org.reset_password": "重置下级组织密码",
         "org.move": "组织迁移",
+        "org.change_phone": "修改团组织联系电话",
     }
 )
 
@@ -199,6 +200,23 @@ def org_reset_password(*, actor, org):
     axes_reset(username=account.username)  # a reset also lifts a lockout
     audit_record(actor=actor, action="org.reset_password", obj=org)
     return password
+
+
+@transaction.atomic
+def org_change_own_phone(*, actor, phone):
+    """An org keeps its own 联系电话 current (the rest of its record is its parent's to edit)."""
+    actor.require_org_actor()
+    org = Organization.objects.select_for_update().get(pk=actor.org.pk)
+    old = org.phone
+    org.phone = (phone or "").strip()
+    try:
+        org.clean_fields(exclude=[f.name for f in Organization._meta.fields if f.name != "phone"])
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.message_dict["phone"][0]}) from None
+    org.save(update_fields=["phone", "updated_at"])
+    audit_record(actor=actor, action="org.change_phone", obj=org,
+                 before={"团组织联系电话": old}, after={"团组织联系电话": org.phone})
+    return org
 
 
 @transaction.atomic

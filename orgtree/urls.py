@@ -13,6 +13,7 @@ urlpatterns = [
     path("tree/search/", views.tree_search, name="tree_search"),
     path("move/", views.move, name="move"),
     path("mine/", views.own_org, name="own"),
+    path("mine/phone/", views.own_phone, name="own_phone"),
     path("<int:pk>/", views.org_detail, name="detail"),
     path("<int:pk>/edit/", views.org_edit, name="edit"),
     path("<int:pk>/delete/", views.org_delete_view, name="delete"),

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from portal.decorators import org_actor_required
 
 from . import selectors, services
-from .forms import MoveForm, OrganizationForm, OrgFilterForm
+from .forms import MoveForm, OrganizationForm, OrgFilterForm, PhoneChangeForm
 from .rules import OrgType
 
 CREDENTIALS_KEY = "orgtree_one_time_credentials"
@@ -86,6 +86,21 @@ def own_org(request):
         "org": org, "parent": selectors.org_parent(org), "counts": selectors.org_counts(org),
         "can_manage": False, "own": True,
     })
+
+
+@org_actor_required
+def own_phone(request):
+    actor = request.actor
+    form = PhoneChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.org_change_own_phone(actor=actor, phone=form.cleaned_data["phone"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "团组织联系电话已修改")
+            return redirect("orgtree:own")
+    return render(request, "orgtree/phone.html", {"form": form, "org": actor.org})
 
 
 @org_actor_required

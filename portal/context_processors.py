@@ -6,9 +6,9 @@ from . import registry
 def shell(request):
     actor = getattr(request, "actor", None)
     if actor is None or not request.path.startswith("/manage/") or not actor.is_authenticated:
-        return {"site_name": settings.WAGTAIL_SITE_NAME}
+        return {"portal_name": settings.WAGTAIL_SITE_NAME}
     return {
-        "site_name": settings.WAGTAIL_SITE_NAME,
+        "portal_name": settings.WAGTAIL_SITE_NAME,
         "actor": actor,
         "menu": registry.menu_for(actor),
         "unread_count": registry.unread_count(actor),

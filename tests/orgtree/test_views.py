@@ -164,3 +164,17 @@ def test_own_org_page(client, tree):
     login(client, tree.district)
     page = client.get(reverse("orgtree:own")).content.decode()
     assert tree.district.full_name in page and tree.city_a.full_name in page
+
+
+def test_org_changes_its_own_phone(client, tree):
+    login(client, tree.district)
+    url = reverse("orgtree:own_phone")
+    page = client.post(url, {"phone": "020-38881234", "phone_confirm": "020-38881235"}).content.decode()
+    assert "新团组织联系电话与确认新团组织联系电话不一致" in page
+    page = client.post(url, {"phone": "12345", "phone_confirm": "12345"}).content.decode()
+    assert "联系电话不正确" in page
+    assert refresh(tree.district).phone == "13800138000"
+    assert client.post(url, {"phone": "020-38881234", "phone_confirm": "020-38881234"}).status_code == 302
+    assert refresh(tree.district).phone == "020-38881234"
+    entry = AuditLog.objects.get(action="org.change_phone")
+    assert entry.before == {"团组织联系电话": "13800138000"} and entry.after == {"团组织联系电话": "020-38881234"}
