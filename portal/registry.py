@@ -69,10 +69,11 @@ def register_todo(todo):
 
 
 def todos_for(actor):
+    """Tiles with something pending; nothing pending shows as 暂无待办事项."""
     tiles = []
     for todo in sorted(_todos.values(), key=lambda t: t.order):
-        if actor.kind in todo.kinds:
-            tiles.append({"label": todo.label, "count": todo.count(actor), "url": todo.url(actor)})
+        if actor.kind in todo.kinds and (count := todo.count(actor)):
+            tiles.append({"label": todo.label, "count": count, "url": todo.url(actor)})
     return tiles
 
 

@@ -26,13 +26,19 @@ def test_home_shows_empty_todos_menu_and_org_name(client, tree):
         assert label in page
 
 
-def test_registered_todo_tile_appears_with_count_and_link(client, tree):
-    registry.register_todo(registry.Todo(key="test.pending", label="团员报到审核", count=lambda actor: 3,
+def test_registered_todo_tile_appears_with_count_and_link_only_when_pending(client, tree):
+    pending = {tree.branch.pk: 3}
+    registry.register_todo(registry.Todo(key="test.pending", label="团员报到审核",
+                                         count=lambda actor: pending.get(actor.org.pk, 0),
                                          url=lambda actor: "/manage/members/?status=pending"))
     try:
         login(client, tree.branch)
         page = client.get(reverse("portal:home")).content.decode()
         assert "团员报到审核" in page and "/manage/members/?status=pending" in page and "暂无待办事项" not in page
+        assert '<div class="n">3</div>' in page
+        login(client, tree.general)  # nothing pending there
+        page = client.get(reverse("portal:home")).content.decode()
+        assert "团员报到审核" not in page and "暂无待办事项" in page
     finally:
         registry._todos.pop("test.pending")
 
