@@ -1,6 +1,8 @@
 """Every read of the org tree, always through the actor's scope (DESIGN §4)."""
 
-from django.db.models import Q
+import re
+
+from django.db.models import F, Q
 
 from portal.scope import get_in_scope, scoped
 
@@ -29,12 +31,31 @@ def org_children(*, actor, parent, org_type=None, name=None):
     return qs.order_by("path")
 
 
+# Words every full name carries: a query made only of them would match the whole province.
+_GENERIC_WORDS = re.compile("中国共产主义青年团|共青团|总支部委员会|支部委员会|工作委员会|委员会|团总支|团支部|团工委|团委")
+ERR_SEARCH_TOO_VAGUE = "请输入更具体的组织名称（至少两个字，“共青团”“委员会”等通用词除外）"
+TREE_FIELDS = ("path", "depth", "numchild", "code", "full_name", "org_type")
+
+
+def search_query_problem(query):
+    """A Chinese reason why ``query`` is too vague to search for, or None."""
+    if len(_GENERIC_WORDS.sub("", (query or "").strip())) < 2:
+        return ERR_SEARCH_TOO_VAGUE
+    return None
+
+
 def org_search(*, actor, query, limit=SEARCH_LIMIT):
-    """Orgs in scope whose full name contains ``query`` (index-backed on PostgreSQL: pg_trgm)."""
+    """Orgs in scope whose full name contains ``query``, shallowest first.
+
+    On PostgreSQL the pg_trgm GIN index finds the matches. Ordering by ``depth + 0`` keeps the
+    planner from walking a depth index instead and filtering most of the tree when its estimate
+    of the matches is high (measured by bench_orgtree: p95 25 ms → 3 ms in the database).
+    """
     query = (query or "").strip()
-    if not query:
+    if search_query_problem(query):
         return Organization.objects.none()
-    return scoped(actor, Organization.objects.filter(full_name__contains=query)).order_by("depth", "path")[:limit]
+    qs = scoped(actor, Organization.objects.filter(full_name__contains=query)).only(*TREE_FIELDS)
+    return qs.order_by(F("depth") + 0, "path")[:limit]
 
 
 def org_parent(org):
@@ -56,4 +77,4 @@ def org_counts(org):
 def org_parents_for(orgs):
     """{parent_path: parent} for a page of orgs, in one query (no N+1)."""
     paths = {o.parent_path for o in orgs if o.depth > 1}
-    return {p.path: p for p in Organization.objects.filter(path__in=paths)}
+    return {p.path: p for p in Organization.objects.filter(path__in=paths).only("path", "full_name")}

@@ -180,7 +180,10 @@ def tree_children(request):
 @org_actor_required
 def tree_search(request):
     """Name search within scope (JSON), each hit with its parent's name."""
-    hits = list(selectors.org_search(actor=request.actor, query=request.GET.get("q")))
+    query = request.GET.get("q", "")
+    if problem := selectors.search_query_problem(query):
+        return JsonResponse({"results": [], "error": problem})
+    hits = list(selectors.org_search(actor=request.actor, query=query))
     parents = selectors.org_parents_for(hits)
     results = []
     for org in hits:

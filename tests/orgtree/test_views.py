@@ -131,10 +131,19 @@ def test_tree_children_and_search_stay_in_scope(client, tree):
     data = client.get(reverse("orgtree:tree_children"), {"node": tree.committee.pk}).json()
     assert [c["id"] for c in data["children"]] == [tree.general.pk]
     assert data["children"][0]["has_children"] is True
-    hits = client.get(reverse("orgtree:tree_search"), {"q": "区"}).json()["results"]
+    hits = client.get(reverse("orgtree:tree_search"), {"q": "区委员"}).json()["results"]
     assert {h["id"] for h in hits} == {tree.district.pk}  # 南山区 is the sibling city's
     assert hits[0]["parent"] == tree.city_a.full_name
+    hits = client.get(reverse("orgtree:tree_search"), {"q": "研发"}).json()["results"]
+    assert [h["id"] for h in hits] == [tree.general.pk, tree.branch.pk]  # shallowest first
     assert client.get(reverse("orgtree:tree_search"), {"q": "南山"}).json()["results"] == []
+
+
+def test_tree_search_refuses_vague_queries(client, tree):
+    login(client, tree.city_a)
+    for query in ("", "区", "共青团", "委员会", "共青团委员会", "团委"):
+        data = client.get(reverse("orgtree:tree_search"), {"q": query}).json()
+        assert data == {"results": [], "error": "请输入更具体的组织名称（至少两个字，“共青团”“委员会”等通用词除外）"}
 
 
 def test_move_view(client, tree):
