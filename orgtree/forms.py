@@ -1,7 +1,7 @@
 from django import forms
 
 from .models import Organization
-from .rules import OrgType, allowed_child_types
+from .rules import Industry, OrgType, allowed_child_types
 from .services import EDITABLE_FIELDS
 
 
@@ -29,6 +29,7 @@ class OrganizationForm(forms.ModelForm):
         for name in ["industry", "admin_quota", "admin_staffed", "career_quota", "career_staffed"]:
             self.fields[name].required = False
         self.fields["org_type"].error_messages["required"] = "请选择组织类型"
+        self.fields["industry"].choices = [("", "请选择")] + list(Industry.choices)
 
 
 class OrgFilterForm(forms.Form):
