@@ -5,9 +5,8 @@ from operator import or_
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import CharField, F, Q, Value
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.db.models.functions import Concat, Substr
-from django.db.models import Case, When
 from django.utils import timezone
 
 from portal.audit import audit_record, changed_only, register_actions, snapshot

@@ -224,7 +224,7 @@ def move(request):
                 try:
                     services.org_move(actor=actor, orgs=chosen, new_parent=target)
                 except ValidationError as exc:
-                    form.add_error(None, exc)
+                    _add_errors(form, exc)
                 else:
                     messages.success(request, f"已将{len(chosen)}个组织迁移至“{target.full_name}”")
                     return redirect("orgtree:detail", pk=target.pk)

@@ -1,3 +1,5 @@
+from django.shortcuts import get_object_or_404
+
 from .models import AuditLog
 
 AUDIT_PAGE_SIZE = 50
@@ -17,7 +19,5 @@ def audit_log_for(*, actor, date_from=None, date_to=None, action=None):
 
 
 def audit_entry(*, actor, pk):
-    from django.shortcuts import get_object_or_404
-
     actor.require_org_actor()
     return get_object_or_404(AuditLog, pk=pk, organization=actor.org)

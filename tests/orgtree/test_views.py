@@ -164,6 +164,12 @@ def test_move_view(client, tree):
     assert response.status_code == 302
     assert refresh(tree.committee).parent_path == new_parent.path
     assert Organization.find_problems() == ([], [], [], [], [])
+    # a refusal from the service shows on the page
+    branch = make_child(tree.district, OrgType.BRANCH, "区直机关")
+    response = client.post(url, {"source_parent": new_parent.code, "orgs": [tree.committee.pk],
+                                 "target": branch.code, "confirm": "on"})
+    assert "团支部是组织树的末端，不能建立下级组织" in response.content.decode()
+    assert refresh(tree.committee).parent_path == new_parent.path
     # the sibling city's orgs cannot even be listed as a source
     page = client.get(url, {"source_parent": tree.city_b.code}).content.decode()
     assert "本组织管理范围内没有该组织ID" in page and tree.b_district.full_name not in page
