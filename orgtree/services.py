@@ -64,10 +64,14 @@ HEADCOUNT_FIELDS = ["admin_quota", "admin_staffed", "career_quota", "career_staf
 AUDIT_FIELDS = ["code", *EDITABLE_FIELDS]
 
 
-def require_direct_parent(actor, org):
+def is_direct_parent(actor, org):
     """Only the direct parent creates, edits, deletes or resets an org (reference §1.2a)."""
+    return actor.acts_for_org and org.parent_path == actor.org.path
+
+
+def require_direct_parent(actor, org):
     actor.require_org_actor()
-    if org.parent_path != actor.org.path:
+    if not is_direct_parent(actor, org):
         raise PermissionDenied(ERR_NOT_DIRECT_PARENT)
 
 

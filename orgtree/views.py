@@ -4,7 +4,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from portal.decorators import org_actor_required
 
@@ -67,25 +66,24 @@ def credentials(request):
     return render(request, "orgtree/credentials.html", {"credentials": data})
 
 
-@org_actor_required
-def org_detail(request, pk):
-    actor = request.actor
-    org = selectors.org_get(actor=actor, pk=pk)
+def _render_detail(request, org, own=False):
     return render(request, "orgtree/detail.html", {
         "org": org,
         "parent": selectors.org_parent(org),
         "counts": selectors.org_counts(org),
-        "can_manage": org.parent_path == actor.org.path,
+        "can_manage": services.is_direct_parent(request.actor, org),
+        "own": own,
     })
 
 
 @org_actor_required
+def org_detail(request, pk):
+    return _render_detail(request, selectors.org_get(actor=request.actor, pk=pk))
+
+
+@org_actor_required
 def own_org(request):
-    org = request.actor.org
-    return render(request, "orgtree/detail.html", {
-        "org": org, "parent": selectors.org_parent(org), "counts": selectors.org_counts(org),
-        "can_manage": False, "own": True,
-    })
+    return _render_detail(request, request.actor.org, own=True)
 
 
 @org_actor_required
