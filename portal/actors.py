@@ -89,6 +89,19 @@ def _resolve_operator(user):
     return Actor(kind=OPERATOR, user=user, org=org, label=f"{org.full_name} 运营者 {user.get_full_name()}".strip())
 
 
+@register_actor_resolver(User.Kind.MEMBER)
+def _resolve_member(user):
+    # The members app replaces this with one that carries the member record; until then the
+    # login's organization is the member's branch.
+    return Actor(kind=MEMBER, user=user, org=user.organization, label=f"团员 {user.get_full_name()}".strip())
+
+
+@register_actor_resolver(User.Kind.CADRE)
+def _resolve_cadre(user):
+    # The cadres app replaces this with one that knows the chosen working identity.
+    return Actor(kind=CADRE, user=user, org=user.organization, label=f"团干 {user.get_full_name()}".strip())
+
+
 @register_actor_resolver(User.Kind.STAFF)
 def _resolve_staff(user):
     return Actor(kind=STAFF, user=user, label=f"系统管理员 {user.get_username()}")

@@ -65,3 +65,27 @@ class AuditLog(models.Model):
 
     def __str__(self):
         return f"{self.actor_label} {self.action} {self.object_repr}"
+
+
+class WeChatIdentity(models.Model):
+    """A WeChat identity tied to a login: a member's official-account openid or a cadre's WeChat Work userid."""
+
+    class Kind(models.TextChoices):
+        MP = "mp", "公众号"
+        WORK = "work", "企业号"
+
+    user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE, related_name="wechat_identities")
+    kind = models.CharField("渠道", max_length=8, choices=Kind.choices)
+    external_id = models.CharField("openid / userid", max_length=128)
+    created_at = models.DateTimeField("绑定时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "微信身份"
+        verbose_name_plural = "微信身份"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "external_id"], name="wechat_identity_unique_id"),
+            models.UniqueConstraint(fields=["user", "kind"], name="wechat_identity_one_per_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.external_id}"

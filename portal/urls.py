@@ -9,6 +9,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 urlpatterns = [
     path("manage/orgs/", include("orgtree.urls")),
     path("manage/", include("portal.urls_manage")),
+    path("", include("services.messaging.urls")),
+    path("m/", include("portal.urls_mobile")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -21,3 +21,24 @@ def tree(db):
     b_district = make_child(city_b, OrgType.LEADING, "南山区")
     return type("Tree", (), dict(province=province, city_a=city_a, city_b=city_b, district=district,
                                  committee=committee, general=general, branch=branch, b_district=b_district))
+
+
+@pytest.fixture(scope="session")
+def _fake_wechat_server():
+    from .fake_wechat import FakeWeChat
+
+    server = FakeWeChat().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_wechat(_fake_wechat_server, settings):
+    """WeChat credentials on, every wechatpy client pointed at the fake server on 127.0.0.1."""
+    from django.core.cache import cache
+
+    _fake_wechat_server.reset()
+    settings.WECHAT = _fake_wechat_server.settings
+    cache.clear()  # access tokens live in the cache
+    yield _fake_wechat_server
+    cache.clear()

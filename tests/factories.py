@@ -53,3 +53,22 @@ def login(client, org, password="Passw0rd123"):
     account.save()
     client.force_login(account, backend="portal.backends.AccountBackend")
     return account
+
+
+def make_person(kind, org, name="张三", wechat_id=None, **extra):
+    """A member or cadre login (their own apps give them records later), optionally with a WeChat identity."""
+    from portal.models import WeChatIdentity
+
+    n = next(_seq)
+    user = User.objects.create(username=f"{kind}-{n}", kind=kind, organization=org, first_name=name, **extra)
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    if wechat_id:
+        channel = WeChatIdentity.Kind.MP if kind == User.Kind.MEMBER else WeChatIdentity.Kind.WORK
+        WeChatIdentity.objects.create(user=user, kind=channel, external_id=wechat_id)
+    return user
+
+
+def login_person(client, user):
+    client.force_login(user, backend="portal.backends.WeChatBackend")
+    return user

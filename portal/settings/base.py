@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "orgtree",
     "pages",
     "home_articles",
+    "services.messaging",
     # Wagtail (the CMS at /cms/)
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -115,6 +116,7 @@ AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses locked-out credentials before any password is checked.
     "axes.backends.AxesStandaloneBackend",
     "portal.backends.AccountBackend",
+    "portal.backends.WeChatBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "portal.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -178,6 +180,38 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+
+# WeChat (DESIGN §2). A channel with no credentials is switched off; site messages still work.
+WECHAT = {
+    # 公众号 (members): OAuth login and template messages
+    "MP_APP_ID": os.environ.get("WECHAT_MP_APP_ID", ""),
+    "MP_SECRET": os.environ.get("WECHAT_MP_SECRET", ""),
+    "MP_NOTICE_TEMPLATE_ID": os.environ.get("WECHAT_MP_NOTICE_TEMPLATE_ID", ""),
+    # 企业号 / 企业微信 (cadres): OAuth login, app messages, contacts, group chats
+    "WORK_CORP_ID": os.environ.get("WECHAT_WORK_CORP_ID", ""),
+    "WORK_AGENT_ID": os.environ.get("WECHAT_WORK_AGENT_ID", ""),
+    "WORK_AGENT_SECRET": os.environ.get("WECHAT_WORK_AGENT_SECRET", ""),
+    # Overridable so tests talk to a fake WeChat server on 127.0.0.1.
+    "MP_API_BASE_URL": os.environ.get("WECHAT_MP_API_BASE_URL", "https://api.weixin.qq.com/"),
+    "WORK_API_BASE_URL": os.environ.get("WECHAT_WORK_API_BASE_URL", "https://qyapi.weixin.qq.com/cgi-bin/"),
+    "OAUTH_BASE_URL": os.environ.get("WECHAT_OAUTH_BASE_URL", "https://open.weixin.qq.com/connect/"),
+    "TIMEOUT": 5,
+    # Seconds to wait before each retry of a delivery that failed with a transient error.
+    "RETRY_DELAYS": [60, 300, 1800, 7200],
+}
+# Absolute links in WeChat messages point here.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", WAGTAILADMIN_BASE_URL).rstrip("/")
+# The development login stands in for WeChat OAuth; never on in production (production.py refuses it).
+DEV_LOGIN_ENABLED = env_bool("DEV_LOGIN", False)
+
+# 站内消息群发: broadcasts per org per calendar month unless the org has its own allowance.
+BROADCAST_MONTHLY_QUOTA = int(os.environ.get("BROADCAST_MONTHLY_QUOTA", "4"))
+
+# Shared by web workers and the task cluster (WeChat tokens, the member feed).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                      "LOCATION": str(BASE_DIR / "var" / "cache")}}
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 
 LOGGING = {
     "version": 1,

@@ -10,3 +10,5 @@ DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-not-for-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 (BASE_DIR / "var").mkdir(exist_ok=True)
+# Stand-in for WeChat OAuth on a laptop (DESIGN §1); off unless DEBUG or DEV_LOGIN says so.
+DEV_LOGIN_ENABLED = env_bool("DEV_LOGIN", DEBUG)

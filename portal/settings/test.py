@@ -14,3 +14,4 @@ Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405 - tests call tasks in-proc
 # Serve static files straight from the finders (no collectstatic in tests, as in DEBUG).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,181 @@
+"""WeChat delivery of site messages: template messages to members, app messages to cadres.
+
+Each delivery is a row (queued → sending → sent | retrying | failed, with WeChat's errcode), sent
+by a django-q2 task. Transient errors (WeChat busy, rate limits, network) are retried with the
+backoff in ``settings.WECHAT["RETRY_DELAYS"]`` by the per-minute sweeper; an expired access token
+is refreshed by wechatpy itself (it re-fetches on 40001/40014/42001 and repeats the call). A
+failure is logged on the row and never raised into the workflow that sent the message.
+"""
+
+import logging
+from datetime import timedelta
+
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django_q.tasks import async_task
+from wechatpy.exceptions import WeChatClientException
+
+from portal import wechat
+from portal.models import User, WeChatIdentity
+
+from .models import Delivery
+
+logger = logging.getLogger(__name__)
+
+# WeChat errcodes worth another try later: system busy, frequency/concurrency limits, daily quota.
+TRANSIENT_ERRCODES = frozenset({-1, 45009, 45011, 45033, 45047})
+STUCK_AFTER = timedelta(minutes=10)  # a queued/sending row untouched this long lost its task
+SWEEP_BATCH = 500
+ERRMSG_OFF = "微信渠道未配置"
+ERRMSG_INVALID_USER = "接收人不在企业微信应用可见范围内"
+
+
+def enqueue(func, *args):
+    """Queue a task; a broker that is down must not break the request that asked for it.
+
+    Deliveries left queued are picked up by the sweeper, so nothing is lost.
+    """
+    try:
+        async_task(func, *args, group="messaging")
+    except Exception:  # noqa: BLE001 - the broker's failure modes are many; the sweeper recovers
+        logger.exception("could not queue %s%r", func, args)
+
+
+def _targets(message):
+    """(channel, openid/userid) pairs a message goes to, for the channels that are switched on."""
+    mp_on, work_on = wechat.mp_notice_enabled(), wechat.work_enabled()
+    if not (mp_on or work_on):
+        return []
+    identities = WeChatIdentity.objects.filter(user__is_active=True)
+    if message.recipient_user_id:
+        identities = identities.filter(user_id=message.recipient_user_id)
+    else:
+        # An org's message reaches its operators in WeChat Work.
+        identities = identities.filter(kind=WeChatIdentity.Kind.WORK, user__kind=User.Kind.OPERATOR,
+                                       user__organization_id=message.recipient_org_id)
+    allowed = {WeChatIdentity.Kind.MP: mp_on, WeChatIdentity.Kind.WORK: work_on}
+    return [(kind, ext) for kind, ext in identities.values_list("kind", "external_id") if allowed[kind]]
+
+
+def queue_for(message):
+    """Record the deliveries of a new message and queue them once the caller's transaction commits."""
+    rows = Delivery.objects.bulk_create(
+        [Delivery(message=message, channel=channel, target=target) for channel, target in _targets(message)])
+    for row in rows:
+        transaction.on_commit(lambda pk=row.pk: enqueue("services.messaging.tasks.deliver", pk))
+    return rows
+
+
+def _absolute(path):
+    return settings.PORTAL_BASE_URL + path
+
+
+def _sender(message):
+    return message.sender_org.short_name if message.sender_org_id else "智慧团建"
+
+
+def _when(message):
+    return timezone.localtime(message.created_at).strftime("%Y-%m-%d %H:%M")
+
+
+def mp_template_payload(message):
+    """The template message for a member: its data fields and the link that opens the message."""
+    data = {
+        "first": {"value": message.title},
+        "keyword1": {"value": _sender(message)},
+        "keyword2": {"value": _when(message)},
+        "remark": {"value": message.body[:200]},
+    }
+    return data, _absolute(reverse("messaging:member_open", args=[message.pk]))
+
+
+def work_textcard(message):
+    description = (f'<div class="gray">{escape(_when(message))}</div>'
+                   f'<div class="normal">{escape(message.body[:500])}</div>')
+    return message.title, description, _absolute(reverse("messaging:cadre_open", args=[message.pk]))
+
+
+def _send(row):
+    message = row.message
+    if row.channel == Delivery.Channel.MP:
+        if not wechat.mp_notice_enabled():
+            raise _Permanent(None, ERRMSG_OFF)
+        data, url = mp_template_payload(message)
+        result = wechat.mp_client().message.send_template(
+            row.target, wechat.conf("MP_NOTICE_TEMPLATE_ID"), data, url=url)
+        return result
+    if not wechat.work_enabled():
+        raise _Permanent(None, ERRMSG_OFF)
+    client = wechat.work_client()
+    title, description, url = work_textcard(message)
+    result = client.message.send_text_card(client.agent_id, [row.target], title, description, url)
+    if row.target in (result.get("invaliduser") or "").split("|"):
+        raise _Permanent(81013, ERRMSG_INVALID_USER)
+    return result
+
+
+class _Permanent(Exception):
+    def __init__(self, errcode, errmsg):
+        super().__init__(errmsg)
+        self.errcode, self.errmsg = errcode, errmsg
+
+
+def deliver(delivery_id, now=None):
+    """Send one delivery. Safe to run twice: only a queued or retrying row is claimed."""
+    now = now or timezone.now()
+    claimed = Delivery.objects.filter(
+        pk=delivery_id, status__in=[Delivery.Status.QUEUED, Delivery.Status.RETRYING]
+    ).update(status=Delivery.Status.SENDING, attempts=F("attempts") + 1, updated_at=now)
+    if not claimed:
+        return None
+    row = Delivery.objects.select_related("message", "message__sender_org").get(pk=delivery_id)
+    transient = False
+    try:
+        _send(row)
+    except _Permanent as exc:
+        errcode, errmsg = exc.errcode, exc.errmsg
+    except WeChatClientException as exc:
+        errcode, errmsg = exc.errcode, str(exc.errmsg or exc)
+        transient = errcode is None or errcode in TRANSIENT_ERRCODES  # None: HTTP error status
+    except (requests.RequestException, OSError) as exc:
+        errcode, errmsg, transient = None, f"网络错误：{exc.__class__.__name__}", True
+    else:
+        Delivery.objects.filter(pk=row.pk).update(
+            status=Delivery.Status.SENT, sent_at=now, updated_at=now, errcode=None, errmsg="", next_attempt_at=None)
+        logger.info("delivery %s sent (%s, attempt %s)", row.pk, row.channel, row.attempts)
+        return Delivery.Status.SENT
+    delays = settings.WECHAT["RETRY_DELAYS"]
+    if transient and row.attempts <= len(delays):
+        status, next_at = Delivery.Status.RETRYING, now + timedelta(seconds=delays[row.attempts - 1])
+    else:
+        status, next_at = Delivery.Status.FAILED, None
+    Delivery.objects.filter(pk=row.pk).update(
+        status=status, errcode=errcode, errmsg=(errmsg or "")[:300], next_attempt_at=next_at, updated_at=now)
+    log = logger.warning if status == Delivery.Status.FAILED else logger.info
+    log("delivery %s %s (%s, attempt %s): errcode=%s %s", row.pk, status, row.channel, row.attempts, errcode, errmsg)
+    return status
+
+
+def retry_due(now=None):
+    """The per-minute sweep: queue retries that are due and rescue deliveries whose task was lost."""
+    now = now or timezone.now()
+    stuck = now - STUCK_AFTER
+    # A worker that died mid-send leaves the row 'sending'; send again (WeChat may then show it twice,
+    # which beats never).
+    Delivery.objects.filter(status=Delivery.Status.SENDING, updated_at__lt=stuck).update(
+        status=Delivery.Status.RETRYING, next_attempt_at=now, updated_at=now)
+    due = list(Delivery.objects.filter(
+        Q(status=Delivery.Status.RETRYING, next_attempt_at__lte=now)
+        | Q(status=Delivery.Status.QUEUED, updated_at__lt=stuck)
+    ).order_by("next_attempt_at", "id").values_list("pk", flat=True)[:SWEEP_BATCH])
+    # Not again next minute while the cluster works through a backlog; deliver() claims each once.
+    Delivery.objects.filter(pk__in=due).update(updated_at=now, next_attempt_at=now + STUCK_AFTER)
+    for pk in due:
+        enqueue("services.messaging.tasks.deliver", pk)
+    return len(due)
+

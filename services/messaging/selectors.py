@@ -1,0 +1,78 @@
+"""Reads of site messages, always through the actor's own scope (DESIGN §4)."""
+
+from django.db.models import Q
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from portal import actors
+from .models import Broadcast, BroadcastQuota, Message
+
+STATUS_FILTERS = {"all": "全部", "unread": "未读", "read": "已读"}
+
+MANAGE, MEMBER, CADRE = "manage", "member", "cadre"
+
+
+def visible_q(actor):
+    """A person sees what was sent to them; an org actor also sees what was sent to the org."""
+    q = Q(pk__in=[])
+    if actor.is_authenticated and getattr(actor.user, "pk", None):
+        q |= Q(recipient_user_id=actor.user.pk)
+    if actor.acts_for_org:
+        q |= Q(recipient_org_id=actor.org.pk)
+    return q
+
+
+def messages_for(actor, status="all"):
+    qs = Message.objects.filter(visible_q(actor))
+    if status == "unread":
+        qs = qs.filter(read_at__isnull=True)
+    elif status == "read":
+        qs = qs.filter(read_at__isnull=False)
+    return qs.order_by("-id")
+
+
+def message_get(actor, pk):
+    """The actor's message, or 404 — another org's or person's message does not exist for them."""
+    try:
+        return messages_for(actor).select_related("sender_org").get(pk=pk)
+    except (Message.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该消息") from None
+
+
+def unread_count(actor):
+    if not actor.is_authenticated:
+        return 0
+    return Message.objects.filter(visible_q(actor), read_at__isnull=True).count()
+
+
+def end_of(actor):
+    """Which end's message list an actor's links open."""
+    if actor.kind == actors.MEMBER:
+        return MEMBER
+    if actor.kind == actors.CADRE:
+        return CADRE
+    return MANAGE
+
+
+def list_url_for(actor, status="all", end=None):
+    url = reverse(f"messaging:{end or end_of(actor)}_list")
+    return f"{url}?status={status}" if status != "all" else url
+
+
+def month_start(now=None):
+    local = timezone.localtime(now or timezone.now())
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def broadcast_quota_status(org, now=None):
+    """(allowance, sent this month) for the org (reference §6 totalMsg / countMsgSend)."""
+    quota = BroadcastQuota.objects.filter(org=org).first() or BroadcastQuota(org=org)
+    sent = Broadcast.objects.filter(org=org, created_at__gte=month_start(now)).count()
+    return quota.allowance, sent
+
+
+def broadcasts_for(actor):
+    if not actor.acts_for_org:
+        return Broadcast.objects.none()
+    return Broadcast.objects.filter(org=actor.org).order_by("-created_at", "-id")

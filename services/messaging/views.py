@@ -1,0 +1,130 @@
+"""Site-message pages of the three ends: the service pages, the member end and the cadre end.
+
+Each end has the same three actions (list with 全部/未读/已读, open, 标识为已读); the ends differ only
+in who may enter and which layout they render in.
+"""
+
+from django.contrib import messages as flash
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from portal.decorators import org_actor_required
+from portal.views.mobile import cadre_required, member_required
+
+from . import selectors, services
+from .forms import BroadcastForm
+from .selectors import CADRE, MANAGE, MEMBER
+
+PAGE_SIZE = {MANAGE: 20, MEMBER: 6, CADRE: 6}  # the reference's mobile list shows 6 per page
+LAYOUT = {MANAGE: "manage/base.html", MEMBER: "mobile/base.html", CADRE: "mobile/base.html"}
+
+
+def _list(request, end):
+    status = request.GET.get("status", "all")
+    if status not in selectors.STATUS_FILTERS:
+        status = "all"
+    page = Paginator(selectors.messages_for(request.actor, status), PAGE_SIZE[end]).get_page(request.GET.get("page"))
+    template = "messaging/manage_list.html" if end == MANAGE else "messaging/mobile_list.html"
+    return render(request, template, {
+        "page": page, "status": status, "filters": selectors.STATUS_FILTERS, "end": end, "layout": LAYOUT[end],
+    })
+
+
+def _open(request, end, pk):
+    message = selectors.message_get(request.actor, pk)
+    services.message_mark_read(actor=request.actor, message=message)
+    if message.link and url_has_allowed_host_and_scheme(message.link, allowed_hosts=None):
+        return redirect(message.link)
+    return render(request, "messaging/detail.html", {"message": message, "end": end, "layout": LAYOUT[end]})
+
+
+def _mark_read(request, end):
+    if request.POST.get("all"):
+        count = services.messages_mark_read(actor=request.actor)
+    else:
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        if not ids:
+            flash.error(request, "请选择需要操作的记录")
+            return redirect(selectors.list_url_for(request.actor, end=end))
+        count = services.messages_mark_read(actor=request.actor, ids=ids)
+    flash.success(request, f"已将 {count} 条消息标识为已读")
+    return redirect(selectors.list_url_for(request.actor, end=end))
+
+
+@org_actor_required
+def manage_list(request):
+    return _list(request, MANAGE)
+
+
+@org_actor_required
+def manage_open(request, pk):
+    return _open(request, MANAGE, pk)
+
+
+@require_POST
+@org_actor_required
+def manage_mark_read(request):
+    return _mark_read(request, MANAGE)
+
+
+@member_required
+def member_list(request):
+    return _list(request, MEMBER)
+
+
+@member_required
+def member_open(request, pk):
+    return _open(request, MEMBER, pk)
+
+
+@require_POST
+@member_required
+def member_mark_read(request):
+    return _mark_read(request, MEMBER)
+
+
+@cadre_required
+def cadre_list(request):
+    return _list(request, CADRE)
+
+
+@cadre_required
+def cadre_open(request, pk):
+    return _open(request, CADRE, pk)
+
+
+@require_POST
+@cadre_required
+def cadre_mark_read(request):
+    return _mark_read(request, CADRE)
+
+
+@org_actor_required
+def broadcast_list(request):
+    actor = request.actor
+    allowance, sent = selectors.broadcast_quota_status(actor.org)
+    page = Paginator(selectors.broadcasts_for(actor), 20).get_page(request.GET.get("page"))
+    return render(request, "messaging/broadcast_list.html", {"page": page, "allowance": allowance, "sent": sent})
+
+
+@org_actor_required
+def broadcast_new(request):
+    actor = request.actor
+    form = BroadcastForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.broadcast_send(actor=actor, **form.cleaned_data)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            flash.success(request, "群发消息已提交，正在发送给接收人")
+            return redirect("messaging:broadcast_list")
+    allowance, sent = selectors.broadcast_quota_status(actor.org)
+    return render(request, "messaging/broadcast_form.html", {"form": form, "allowance": allowance, "sent": sent})
