@@ -6,6 +6,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 
+ERR_NO_AUDIENCE = "请选择接收对象（团员或团干）"
+
+
 class Message(models.Model):
     """One site message to one recipient: an org (its admin and operators share it) or a person.
 
@@ -134,7 +137,8 @@ class Broadcast(models.Model):
         verbose_name_plural = "群发消息"
         indexes = [models.Index(fields=["org", "-created_at"], name="broadcast_org_time")]
         constraints = [
-            models.CheckConstraint(name="broadcast_has_audience", condition=Q(to_members=True) | Q(to_cadres=True)),
+            models.CheckConstraint(name="broadcast_has_audience", condition=Q(to_members=True) | Q(to_cadres=True),
+                                   violation_error_message=ERR_NO_AUDIENCE),
         ]
 
     def __str__(self):

@@ -10,6 +10,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from orgtree.models import Organization
@@ -17,14 +18,13 @@ from portal.audit import audit_record, register_actions
 from portal.models import User
 
 from . import audiences, delivery
-from .models import Broadcast, BroadcastQuota, Message
+from .models import ERR_NO_AUDIENCE, Broadcast, BroadcastQuota, Message
 from .selectors import broadcast_quota_status, visible_q
 
 logger = logging.getLogger(__name__)
 
 register_actions({"messaging.broadcast": "群发站内消息"})
 
-ERR_NO_AUDIENCE = "请选择接收对象（团员或团干）"
 ERR_LINK = "链接必须是本系统内以 / 开头的地址"
 ERR_QUOTA = "本月群发次数已用完（每月可群发 {allowance} 次，本月已群发 {sent} 次），请下月再发送。"
 ERR_TITLE = "请输入标题（不超过100字）"
@@ -135,14 +135,14 @@ def broadcast_fan_out(*, broadcast_id, now=None):
             status=Broadcast.Status.SENT, sent_at=now):
         return 0
     broadcast = Broadcast.objects.select_related("org").get(pk=broadcast_id)
-    select_sql, select_params = broadcast_recipients(broadcast).values("pk").query.sql_with_params()
+    select_sql, select_params = broadcast_recipients(broadcast).values(rid=F("pk")).query.sql_with_params()
     table = connection.ops.quote_name(Message._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(Message._meta.get_field(name).column) for name in (
         "level", "recipient_user", "sender_org", "title", "body", "link", "broadcast", "created_at"))
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({columns}) "
-            f"SELECT %s, r.id, %s, %s, %s, %s, %s, %s FROM ({select_sql}) r",
+            f"SELECT %s, r.rid, %s, %s, %s, %s, %s, %s FROM ({select_sql}) r",
             [Message.Level.ORG, broadcast.org_id, broadcast.title, broadcast.body, broadcast.link, broadcast.pk,
              now, *select_params],
         )
