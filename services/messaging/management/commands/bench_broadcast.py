@@ -1,0 +1,150 @@
+"""bench_broadcast: fan one broadcast out to N members, against a raw INSERT … SELECT of the same rows.
+
+`manage.py bench_broadcast --recipients 200000` builds (or reuses) a bench org under its own
+non-system root with N member logins spread over its branches, then in the same run times
+
+- the service path: ``broadcast_send`` (validation, quota lock, audit) + the fan-out task, and
+- the baseline: one hand-written ``INSERT INTO messaging_message … SELECT … FROM portal_user JOIN
+  orgtree_organization`` writing the same rows into the same table (same indexes and constraints),
+
+alternately, ``--rounds`` times each, deleting the rows between rounds (untimed). The last line is
+one line of JSON (DESIGN §7). The members are bulk-created logins; the members app's records will
+replace them as the audience, and this command with them.
+"""
+
+import json
+import statistics
+import time
+
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.utils import timezone
+
+from orgtree.models import IssuedOrgCode, Organization
+from orgtree.rules import Industry, OrgType
+from orgtree.services import org_create
+from portal.actors import actor_for_user
+from portal.models import User
+from services.messaging import tasks
+from services.messaging.models import Broadcast, BroadcastQuota, Message
+from services.messaging.services import broadcast_send
+
+ROOT_NAME = "共青团群发基准测试省委员会"
+BRANCHES = 50
+BATCH = 5000
+PREFIX = "bench-bc-"
+
+
+class Command(BaseCommand):
+    help = "群发基准：一次群发写给 N 名团员的耗时，与同表原始 INSERT … SELECT 对比，最后输出一行 JSON"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--recipients", type=int, default=200_000)
+        parser.add_argument("--rounds", type=int, default=3)
+
+    def handle(self, *args, recipients, rounds, **opts):
+        root, branches = self._tree()
+        built = self._members(branches, recipients)
+        self.stdout.write(f"{recipients} members under {root.short_name} ({built})")
+        org_account = User.objects.get(organization=root, kind=User.Kind.ORG)
+        actor = actor_for_user(org_account, "127.0.0.1")
+        BroadcastQuota.objects.update_or_create(org=root, defaults={"monthly_allowance": 10_000})
+        self._clean(root)
+
+        service_s, baseline_s = [], []
+        for round_no in range(1, rounds + 1):
+            seconds, count = self._service(actor)
+            assert count == recipients, f"service wrote {count} rows, expected {recipients}"
+            service_s.append(seconds)
+            self._clean(root)
+            seconds, count = self._baseline(root)
+            assert count == recipients, f"baseline wrote {count} rows, expected {recipients}"
+            baseline_s.append(seconds)
+            self._clean(root)
+            self.stdout.write(f"round {round_no}: service {service_s[-1]:.2f} s, raw INSERT … SELECT {baseline_s[-1]:.2f} s")
+
+        service, baseline = statistics.median(service_s), statistics.median(baseline_s)
+        self.stdout.write(json.dumps({
+            "bench": "broadcast", "db": connection.vendor, "recipients": recipients, "rounds": rounds,
+            "fan_out_s": round(service, 3), "rows_per_s": round(recipients / service),
+            "baseline_s": round(baseline, 3), "baseline_rows_per_s": round(recipients / baseline),
+            "ratio": round(service / baseline, 2),
+        }, ensure_ascii=False))
+
+    # --- data ---------------------------------------------------------------------------------
+    def _tree(self):
+        root = Organization.get_root_nodes().filter(full_name=ROOT_NAME).first()
+        if root is None:  # its own non-system root, as bench_orgtree's
+            root = Organization.add_root(
+                code=IssuedOrgCode.objects.create().code, org_type=OrgType.LEADING, full_name=ROOT_NAME,
+                short_name="群发基准省委", phone="020-00000000", email="bench@example.com",
+                admin_quota=0, admin_staffed=0, career_quota=0, career_staffed=0)
+            User.objects.create(username=root.code, kind=User.Kind.ORG, organization=root,
+                                password=UNUSABLE_PASSWORD_PREFIX + "bench")
+        actor = actor_for_user(User.objects.get(organization=root, kind=User.Kind.ORG))
+        branches = list(Organization.objects.filter(path__startswith=root.path, org_type=OrgType.BRANCH))
+        if len(branches) < BRANCHES:
+            committee = root.get_children().first() or org_create(actor=actor, data={
+                "org_type": OrgType.COMMITTEE, "full_name": "共青团群发基准测试单位委员会", "short_name": "基准单位团委",
+                "phone": "020-00000000", "email": "bench@example.com", "industry": Industry.OTHER,
+                "admin_quota": 1, "admin_staffed": 1, "career_quota": 1, "career_staffed": 1})[0]
+            committee_actor = actor_for_user(User.objects.get(organization=committee, kind=User.Kind.ORG))
+            for n in range(len(branches), BRANCHES):
+                branches.append(org_create(actor=committee_actor, data={
+                    "org_type": OrgType.BRANCH, "full_name": f"共青团群发基准测试第{n + 1}支部委员会",
+                    "short_name": f"基准第{n + 1}团支部", "phone": "020-00000000", "email": "bench@example.com",
+                    "industry": Industry.OTHER})[0])
+        return root, branches
+
+    def _members(self, branches, wanted):
+        have = User.objects.filter(username__startswith=PREFIX).count()
+        if have > wanted:
+            User.objects.filter(username__startswith=PREFIX, pk__in=User.objects.filter(
+                username__startswith=PREFIX).order_by("-pk").values("pk")[: have - wanted]).delete()
+            return f"trimmed from {have}"
+        if have == wanted:
+            return "reused"
+        started = time.perf_counter()
+        password = UNUSABLE_PASSWORD_PREFIX + "bench"
+        for start in range(have, wanted, BATCH):
+            User.objects.bulk_create([
+                User(username=f"{PREFIX}{n}", password=password, kind=User.Kind.MEMBER,
+                     organization=branches[n % len(branches)], first_name=f"基准团员{n}")
+                for n in range(start, min(start + BATCH, wanted))
+            ])
+        return f"built {wanted - have} in {time.perf_counter() - started:.1f} s"
+
+    def _clean(self, root):
+        with transaction.atomic():
+            ids = list(Broadcast.objects.filter(org=root).values_list("pk", flat=True))
+            Message.objects.filter(broadcast_id__in=ids).delete()
+            Broadcast.objects.filter(pk__in=ids).delete()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"VACUUM ANALYZE {Message._meta.db_table}")
+
+    # --- the two contenders -------------------------------------------------------------------
+    def _service(self, actor):
+        started = time.perf_counter()
+        broadcast = broadcast_send(actor=actor, title="基准群发", body="群发基准测试内容", to_members=True)
+        count = tasks.fan_out(broadcast.pk)  # what the cluster runs after commit (idempotent)
+        return time.perf_counter() - started, count
+
+    def _baseline(self, root):
+        broadcast = Broadcast.objects.create(org=root, sender_label="baseline", title="基准群发", body="群发基准测试内容",
+                                             to_members=True, status=Broadcast.Status.SENT)
+        q = connection.ops.quote_name
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {q(Message._meta.db_table)} (level, recipient_user_id, sender_org_id, title, body, "
+                f"link, broadcast_id, created_at) "
+                f"SELECT %s, u.id, %s, %s, %s, '', %s, %s FROM {q(User._meta.db_table)} u "
+                f"JOIN {q(Organization._meta.db_table)} o ON o.id = u.organization_id "
+                f"WHERE u.kind = %s AND u.is_active AND o.path LIKE %s",
+                [Message.Level.ORG, root.pk, broadcast.title, broadcast.body, broadcast.pk, timezone.now(),
+                 User.Kind.MEMBER, root.path + "%"],
+            )
+            count = cursor.rowcount
+        return time.perf_counter() - started, count
