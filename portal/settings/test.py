@@ -1,5 +1,7 @@
 """Settings for pytest. The database comes from DATABASE_URL (SQLite by default)."""
 
+import os
+
 from .base import *  # noqa: F401,F403
 from .base import BASE_DIR
 
@@ -15,3 +17,7 @@ Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405 - tests call tasks in-proc
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory, so that a real django-q2 cluster started by a test shares the database;
+    # one per test run, so two runs on one checkout do not trample each other.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405
