@@ -7,11 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.db.models.functions import Concat, Substr
+from django.urls import reverse
 from django.utils import timezone
 
 from portal.audit import audit_record, changed_only, register_actions, snapshot
 from portal.models import User
 from portal.passwords import generate_password
+from services.messaging.services import notify
 
 from .emptiness import reasons_not_empty
 from .models import IssuedOrgCode, Organization
@@ -273,6 +275,11 @@ def org_move(*, actor, orgs, new_parent):
             actor=actor, action="org.move", obj=o,
             before={"上级组织": old_parent.full_name}, after={"上级组织": new_parent.full_name},
         )
+        notify(recipient=o, title="组织迁移通知", sender_org=actor.org, link=reverse("orgtree:own"),
+               body=f"本组织已由“{old_parent.full_name}”迁移至“{new_parent.full_name}”管理，上级组织随之变更。")
+    names = "、".join(o.full_name for o in orgs)
+    notify(recipient=new_parent, title="新增直属下级组织", sender_org=actor.org, link=reverse("orgtree:list"),
+           body=f"{actor.org.full_name}已将{names}迁移为本组织的直属下级组织。")
     return Organization.objects.filter(pk__in=pks).order_by("path")
 
 

@@ -236,6 +236,17 @@ def test_move_siblings_with_their_subtrees_in_one_update(tree):
     assert AuditLog.objects.filter(action="org.move").count() == 2
 
 
+def test_move_tells_the_moved_orgs_and_their_new_parent(tree):
+    from services.messaging.models import Message
+
+    new_parent = make_child(tree.city_a, OrgType.LEADING, "黄埔区")
+    services.org_move(actor=actor_of(tree.city_a), orgs=[tree.committee], new_parent=new_parent)
+    moved = Message.objects.get(recipient_org=tree.committee)
+    assert moved.title == "组织迁移通知" and "黄埔区" in moved.body and moved.sender_org == tree.city_a
+    assert Message.objects.get(recipient_org=new_parent).title == "新增直属下级组织"
+    assert not Message.objects.filter(recipient_org=tree.district).exists()
+
+
 def test_move_refusals(tree):
     actor = actor_of(tree.city_a)
     with pytest.raises(ValidationError) as excinfo:
