@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install sysdeps-run sysdeps-test migrate seed ci bench-orgtree clean
+.PHONY: run test install sysdeps-run sysdeps-test migrate seed ci bench-orgtree bench-broadcast clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ ci:
 
 bench-orgtree: migrate
 	$(PY) manage.py bench_orgtree --orgs 100000
+
+bench-broadcast: migrate
+	$(PY) manage.py bench_broadcast --recipients 200000
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache
