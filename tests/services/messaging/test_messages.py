@@ -25,7 +25,8 @@ def test_org_message_reaches_its_admin_and_operators_with_unread_badge(client, t
     page = client.get(reverse("messaging:manage_list")).content.decode()
     assert "团员报到申请" in page and "点击查看" in page
     home = client.get(reverse("portal:home")).content.decode()
-    assert "1 条新站内信" in home  # header badge
+    assert "1 条新站内信" in home  # header badge, linking to the list
+    assert f'href="{reverse("messaging:manage_list")}" id="header-messages"' in home
     assert "未读站内信" in home  # to-do tile
 
     operator = _operator(tree.branch)
