@@ -72,3 +72,13 @@ def make_person(kind, org, name="张三", wechat_id=None, **extra):
 def login_person(client, user):
     client.force_login(user, backend="portal.backends.WeChatBackend")
     return user
+
+
+def make_id_number(birth="20000101", region="440106", seq=None, female=False):
+    """A valid 18-digit resident ID (correct check digit) for the given birth date (YYYYMMDD)."""
+    from stdnum.cn import ric
+
+    seq = seq if seq is not None else next(_seq) % 500
+    order = seq * 2 + (0 if female else 1)  # odd = male
+    body = f"{region}{birth}{order:03d}"
+    return body + ric.calc_check_digit(body + "0")
