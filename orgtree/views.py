@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from portal.decorators import org_actor_required
+from portal.forms import add_service_errors
 
 from . import selectors, services
 from .forms import MoveForm, OrganizationForm, OrgFilterForm, PhoneChangeForm
@@ -15,12 +16,6 @@ CREDENTIALS_KEY = "orgtree_one_time_credentials"
 PAGE_SIZE = 20
 
 
-def _add_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _show_credentials_once(request, org, password, reason):
@@ -53,7 +48,7 @@ def org_create_view(request):
         try:
             org, password = services.org_create(actor=actor, data=form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return _show_credentials_once(request, org, password, "新增组织成功")
     return render(request, "orgtree/form.html", {"form": form, "parent": actor.org, "title": "新增下级组织"})
@@ -94,7 +89,7 @@ def own_phone(request):
         try:
             services.org_change_own_phone(actor=actor, phone=form.cleaned_data["phone"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "团组织联系电话已修改")
             return redirect("orgtree:own")
@@ -111,7 +106,7 @@ def org_edit(request, pk):
         try:
             services.org_update(actor=actor, org=org, data=form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "保存成功")
             return redirect("orgtree:detail", pk=org.pk)
@@ -222,7 +217,7 @@ def move(request):
                 try:
                     services.org_move(actor=actor, orgs=chosen, new_parent=target)
                 except ValidationError as exc:
-                    _add_errors(form, exc)
+                    add_service_errors(form, exc)
                 else:
                     messages.success(request, f"已将{len(chosen)}个组织迁移至“{target.full_name}”")
                     return redirect("orgtree:detail", pk=target.pk)

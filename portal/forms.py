@@ -53,3 +53,12 @@ class PasswordChangeForm(forms.Form):
                 except forms.ValidationError as exc:
                     self.add_error("new_password1", exc)
         return cleaned
+
+
+def add_service_errors(form, exc):
+    """Show a service's ValidationError on the form: keyed errors on their fields, the rest on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

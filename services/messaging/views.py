@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.decorators import org_actor_required
+from portal.forms import add_service_errors
 from portal.views.mobile import cadre_required, member_required
 
 from . import selectors, services
@@ -118,11 +119,7 @@ def broadcast_new(request):
         try:
             services.broadcast_send(actor=actor, **form.cleaned_data)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            add_service_errors(form, exc)
         else:
             flash.success(request, "群发消息已提交，正在发送给接收人")
             return redirect("messaging:broadcast_list")
