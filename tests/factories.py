@@ -82,3 +82,27 @@ def make_id_number(birth="20000101", region="440106", seq=None, female=False):
     order = seq * 2 + (0 if female else 1)  # odd = male
     body = f"{region}{birth}{order:03d}"
     return body + ric.calc_check_digit(body + "0")
+
+
+def make_operator(org, name="赵运营", phone=None, label="组织委员", work_userid=None, password="Operat0r2026"):
+    """An operator the real way: a cadre post of the org made operator; optionally joined to WeChat Work."""
+    from portal.models import WeChatIdentity
+    from services.cadres.services import cadre_create, operator_set
+
+    n = next(_seq)
+    phone = phone or f"139{n:08d}"
+    post, _ = cadre_create(actor=actor_of(org), data={
+        "id_type": 1, "id_number": make_id_number("19950101"), "name": name, "phone": phone, "nation": 1,
+        "political_status": 1, "education": 5, "title": "委员", "nature": 2})
+    operator_set(actor=actor_of(org), post=post, label=label)
+    user = User.objects.get(phone=phone)
+    user.set_password(password)
+    user.must_change_password = False
+    user.save()
+    if work_userid:
+        person = post.person
+        person.user = User.objects.create(username=f"cadre-{n}", kind=User.Kind.CADRE, first_name=name,
+                                          organization=org)
+        person.save(update_fields=["user"])
+        WeChatIdentity.objects.create(user=person.user, kind=WeChatIdentity.Kind.WORK, external_id=work_userid)
+    return user

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "pages",
     "home_articles",
     "services.messaging",
+    "services.cadres",
     # Wagtail (the CMS at /cms/)
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -55,11 +55,27 @@ def _targets(message):
     if message.recipient_user_id:
         identities = identities.filter(user_id=message.recipient_user_id)
     else:
-        # An org's message reaches its operators in WeChat Work.
-        identities = identities.filter(kind=WeChatIdentity.Kind.WORK, user__kind=User.Kind.OPERATOR,
-                                       user__organization_id=message.recipient_org_id)
+        identities = _org_recipients(message.recipient_org).filter(user__is_active=True)
     allowed = {WeChatIdentity.Kind.MP: mp_on, WeChatIdentity.Kind.WORK: work_on}
     return [(kind, ext) for kind, ext in identities.values_list("kind", "external_id") if allowed[kind]]
+
+
+def _operators_by_login(org):
+    """Until the cadres app says otherwise: WeChat identities held by the org's operator logins."""
+    return WeChatIdentity.objects.filter(kind=WeChatIdentity.Kind.WORK, user__kind=User.Kind.OPERATOR,
+                                         user__organization=org)
+
+
+_org_recipients = _operators_by_login
+
+
+def register_org_recipients(func):
+    """An org's message reaches its operators in WeChat Work; the cadres app knows who they are.
+
+    ``func(org)`` returns a queryset of WeChatIdentity.
+    """
+    global _org_recipients
+    _org_recipients = func
 
 
 def queue_for(message):

@@ -4,7 +4,7 @@ from django.urls import reverse
 from orgtree import services as org_services
 from portal.models import AuditLog, User
 
-from ..factories import actor_of, login, org_data
+from ..factories import actor_of, login, make_operator, org_data
 
 pytestmark = pytest.mark.django_db
 
@@ -86,8 +86,7 @@ def test_lockout_after_repeated_failures_and_parent_reset_lifts_it(client, tree,
 
 
 def test_operator_logs_in_with_phone_and_acts_for_the_org(client, tree):
-    operator = User.objects.create_user(username="op-13900000001", password="Operat0r2026", kind=User.Kind.OPERATOR,
-                                        organization=tree.city_a, phone="13900000001", first_name="李明")
+    operator = make_operator(tree.city_a, name="李明", phone="13900000001", password="Operat0r2026")
     response = client.post(LOGIN, {"username": "13900000001", "password": "Operat0r2026"})
     assert response.status_code == 302
     assert client.get(HOME).status_code == 200

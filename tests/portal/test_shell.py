@@ -12,13 +12,16 @@ from orgtree.models import Organization
 from portal import registry
 from portal.models import AuditLog
 
-from ..factories import actor_of, login, org_data
+from ..factories import actor_of, login, make_operator, org_data
 
 pytestmark = pytest.mark.django_db
 
 
 def test_home_shows_empty_todos_menu_and_org_name(client, tree):
     login(client, tree.district)
+    page = client.get(reverse("portal:home")).content.decode()
+    assert "尚未设置运营者" in page  # the manual requires every org to set one
+    make_operator(tree.district)
     page = client.get(reverse("portal:home")).content.decode()
     assert "暂无待办事项" in page
     assert tree.district.full_name in page
@@ -32,6 +35,8 @@ def test_registered_todo_tile_appears_with_count_and_link_only_when_pending(clie
                                          count=lambda actor: pending.get(actor.org.pk, 0),
                                          url=lambda actor: "/manage/members/?status=pending"))
     try:
+        make_operator(tree.branch)
+        make_operator(tree.general)
         login(client, tree.branch)
         page = client.get(reverse("portal:home")).content.decode()
         assert "团员报到审核" in page and "/manage/members/?status=pending" in page and "暂无待办事项" not in page
@@ -115,3 +120,9 @@ def test_seed_demo_is_idempotent_and_debug_only(settings, capsys):
     assert branches.exists() and all(b.graduation_year for b in branches)
     out = capsys.readouterr().out
     assert "团广东省委" in out and "密码" in out
+    # demo people for the development login, and their welcome messages, once
+    from portal.models import WeChatIdentity
+    from services.messaging.models import Message
+
+    assert WeChatIdentity.objects.filter(external_id__startswith="demo-").count() == 3
+    assert Message.objects.filter(title="欢迎使用智慧团建").count() == 3

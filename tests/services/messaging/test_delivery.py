@@ -14,7 +14,7 @@ from services.messaging import delivery
 from services.messaging.models import Delivery, Message
 from services.messaging.services import notify
 
-from ...factories import actor_of, make_person, refresh
+from ...factories import actor_of, make_operator, make_person, refresh
 
 
 @pytest.fixture
@@ -66,8 +66,8 @@ def test_cadre_gets_a_wechat_work_text_card(tree, fake_wechat, django_capture_on
 
 @pytest.mark.django_db
 def test_org_message_goes_to_its_operators_in_wechat_work(tree, fake_wechat, django_capture_on_commit_callbacks):
-    make_person(User.Kind.OPERATOR, tree.branch, wechat_id="op-1", phone="13900000001")
-    make_person(User.Kind.OPERATOR, tree.general, wechat_id="op-parent", phone="13900000002")
+    make_operator(tree.branch, work_userid="op-1")
+    make_operator(tree.general, work_userid="op-parent")
     _notify(django_capture_on_commit_callbacks, recipient=tree.branch, title="团员报到申请", body="请审核")
     assert [c["json"]["touser"] for c in fake_wechat.received("/work/cgi-bin/message/send")] == ["op-1"]
 

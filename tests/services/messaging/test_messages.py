@@ -10,11 +10,11 @@ from services.messaging import selectors
 from services.messaging.models import Delivery, Message
 from services.messaging.services import ERR_LINK, notify
 
-from ...factories import actor_of, login, login_person, make_person
+from ...factories import actor_of, login, login_person, make_operator, make_person
 
 
 def _operator(org, name="赵运营"):
-    return make_person(User.Kind.OPERATOR, org, name=name, phone=f"1390000{org.pk:04d}")
+    return make_operator(org, name=name)
 
 
 @pytest.mark.django_db

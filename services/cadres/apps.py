@@ -1,0 +1,44 @@
+from django.apps import AppConfig
+
+
+class CadresConfig(AppConfig):
+    name = "services.cadres"
+    label = "cadres"
+    verbose_name = "团干管理"
+
+    def ready(self):
+        from django.urls import reverse
+
+        from portal.actors import ORG_ACTOR_KINDS, OPERATOR, Actor, register_actor_resolver
+        from portal.models import User
+        from portal.registry import MenuItem, Todo, register_menu_item, register_todo
+
+        from . import selectors, services  # noqa: F401 - services registers its audit actions
+
+        @register_actor_resolver(User.Kind.OPERATOR)
+        def resolve_operator(user):
+            """An operator acts with its org's powers and is shown as 组织名称 职位标签 姓名."""
+            post = selectors.operator_post_for_user(user)
+            if post is None:  # cancelled meanwhile: no powers left
+                return None
+            label = f"{post.org.full_name} {post.operator_label} {post.person.name}"
+            return Actor(kind=OPERATOR, user=user, org=post.org, label=label, extra={"post": post})
+
+        register_menu_item(MenuItem("团干管理", "本组织团干", "cadres:list", ORG_ACTOR_KINDS, order=20, quick=True))
+        register_menu_item(MenuItem("团干管理", "所有下级团干", "cadres:below", ORG_ACTOR_KINDS, order=21))
+        register_todo(Todo(
+            key="cadres.no_operator", label="尚未设置运营者（每个组织须设置1名及以上运营者）",
+            count=lambda actor: 0 if selectors.org_has_operator(actor.org) else 1,
+            url=lambda actor: reverse("cadres:list"), order=50,
+        ))
+
+        from portal.models import WeChatIdentity
+        from services.messaging.delivery import register_org_recipients
+
+        def operators_in_wechat_work(org):
+            """The WeChat Work identities of the org's operators (joined cadres holding its operator post)."""
+            return WeChatIdentity.objects.filter(
+                kind=WeChatIdentity.Kind.WORK, user__cadre_person__posts__org=org,
+                user__cadre_person__posts__operator_user__isnull=False)
+
+        register_org_recipients(operators_in_wechat_work)

@@ -1,0 +1,78 @@
+from datetime import date
+
+from django import forms
+from django.forms.models import fields_for_model
+
+from portal import idcard
+
+from .models import CadrePerson, CadrePost
+from .services import PERSON_FIELDS, POST_FIELDS
+
+MONTH_FIELDS = ("joined_league", "took_office", "joined_party", "volunteer_since")
+ERR_FUTURE = "选择时间不能大于当前时间"
+ERR_REQUIRED = "请填写此项"
+ENTRY_RANGE_HELP = ("录入范围：团的领导机关、基层团委、团工委录入本委员会委员及机构工作人员；"
+                    "团总支录入本总支部委员；团支部仅需录入本支部书记。团干与团员信息各自独立。")
+PERSON_REQUIRED = ("name", "phone", "nation", "political_status", "education")
+
+
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m")
+
+
+class CadreForm(forms.Form):
+    """新增/编辑团干: the person's base information and this org's post data on one page.
+
+    On 新增, a person who is already a cadre of another org keeps their base information: only the
+    ID number and the post data are needed, so the base fields are required only for a new person.
+    """
+
+    def __init__(self, *args, person_locked=False, creating=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.creating = creating
+        fields = {**fields_for_model(CadrePerson, PERSON_FIELDS), **fields_for_model(CadrePost, POST_FIELDS)}
+        for name, field in fields.items():
+            if name in MONTH_FIELDS:
+                field = forms.DateField(label=field.label, required=False, widget=MonthInput,
+                                        input_formats=["%Y-%m", "%Y-%m-%d"])
+            if name in PERSON_FIELDS:
+                field.required = name in ("id_type", "id_number")
+                if person_locked or (not creating and name in ("id_type", "id_number")):
+                    field.disabled = True
+            self.fields[name] = field
+        self.fields["title"].help_text = "如：书记、副书记、组织委员"
+        self.fields["id_number"].help_text = "已是其他组织团干的，只需填写身份证号码和本组织职务信息"
+
+    def clean(self):
+        data = super().clean()
+        for name in MONTH_FIELDS:
+            if data.get(name) and data[name] > date.today():
+                self.add_error(name, ERR_FUTURE)
+        if self.creating and data.get("id_number") and not self.person_exists(data):
+            for name in PERSON_REQUIRED:
+                if data.get(name) in (None, ""):
+                    self.add_error(name, ERR_REQUIRED)
+        return data
+
+    @staticmethod
+    def person_exists(data):
+        return CadrePerson.objects.filter(id_number=idcard.normalize(data.get("id_number"))).exists()
+
+
+class CadreFilterForm(forms.Form):
+    name = forms.CharField(label="姓名", required=False)
+    id_number = forms.CharField(label="身份证号", required=False)
+    phone = forms.CharField(label="手机号码", required=False)
+    status = forms.ChoiceField(label="状态", required=False,
+                               choices=[("", "全部"), ("enabled", "启用"), ("disabled", "禁用")])
+
+
+class OperatorForm(forms.Form):
+    label = forms.CharField(label="职位标签", max_length=99, help_text="如：组织委员、团委干事；运营者的操作将显示为“组织名称 职位标签 姓名”")
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="团干信息表（.xlsx）")

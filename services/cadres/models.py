@@ -1,0 +1,115 @@
+"""团干: a person (by ID number) who may hold cadre posts in several orgs, each org keeping its own
+post data (reference §2.1.4, §4.11); operators are cadres an org lets work its service pages."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from orgtree.validators import email_validator, mobile_validator
+from portal.idcard import IdType, Sex
+from portal.people import NATION_CHOICES, PoliticalStatus
+
+
+class CadreNature(models.IntegerChoices):  # reference §3.3
+    FULL_TIME = 1, "专职"
+    PART_TIME = 2, "兼职"
+    SECONDED = 3, "挂职"
+
+
+class Education(models.IntegerChoices):  # reference §3.6a 文化程度
+    DOCTOR = 1, "博士"
+    DOCTOR_STUDYING = 2, "博士在读"
+    MASTER = 3, "硕士"
+    MASTER_STUDYING = 4, "硕士在读"
+    BACHELOR = 5, "普通本科"
+    BACHELOR_STUDYING = 6, "普通本科在读"
+    COLLEGE = 7, "普通专科"
+    COLLEGE_STUDYING = 8, "普通专科在读"
+    HIGH_SCHOOL = 9, "普通高中"
+    HIGH_SCHOOL_STUDYING = 10, "普通高中在读"
+    VOCATIONAL = 11, "中等职业教育"
+    VOCATIONAL_STUDYING = 12, "中等职业教育在读"
+    JUNIOR = 13, "初中"
+    JUNIOR_STUDYING = 14, "初中在读"
+    PRIMARY = 15, "小学"
+
+
+class CadrePerson(models.Model):
+    """The person behind one or more cadre posts: base information, entered once."""
+
+    id_type = models.PositiveSmallIntegerField("证件类型", choices=IdType.choices, default=IdType.RESIDENT)
+    id_number = models.CharField("身份证号码", max_length=30, unique=True)
+    name = models.CharField("姓名", max_length=99)
+    sex = models.PositiveSmallIntegerField("性别", choices=Sex.choices, null=True, blank=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    phone = models.CharField("手机号码", max_length=11, unique=True, validators=[mobile_validator])
+    nation = models.PositiveSmallIntegerField("民族", choices=NATION_CHOICES)
+    nation_name = models.CharField("民族名称", max_length=99, blank=True)
+    political_status = models.PositiveSmallIntegerField("政治面貌", choices=PoliticalStatus.choices)
+    education = models.PositiveSmallIntegerField("文化程度", choices=Education.choices)
+    joined_league = models.DateField("入团年月", null=True, blank=True)
+    first_org = models.ForeignKey("orgtree.Organization", verbose_name="基本信息首次录入组织", null=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    # The 企业号 side: the login a cadre gets on joining, and the working identity last chosen.
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="企业号登录", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="cadre_person")
+    joined_work_at = models.DateTimeField("入驻企业号时间", null=True, blank=True)
+    working_post = models.ForeignKey("CadrePost", verbose_name="当前工作身份", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "团干"
+        verbose_name_plural = "团干"
+        indexes = [models.Index(fields=["name"], name="cadre_person_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class CadrePost(models.Model):
+    """One org's cadre record of a person (the reference's ``taiid``): this org's post data only."""
+
+    person = models.ForeignKey(CadrePerson, verbose_name="团干", on_delete=models.CASCADE, related_name="posts")
+    org = models.ForeignKey("orgtree.Organization", verbose_name="团干所属组织", on_delete=models.CASCADE,
+                            related_name="cadre_posts")
+    title = models.CharField("团内现任职务", max_length=99)
+    nature = models.PositiveSmallIntegerField("团干部性质", choices=CadreNature.choices)
+    took_office = models.DateField("任现职年月", null=True, blank=True)
+    party_committee_member = models.BooleanField("是否同级党委（支部）成员", default=False)
+    work_unit = models.CharField("学习工作单位", max_length=49, blank=True)
+    email = models.CharField("电子邮箱", max_length=49, blank=True, validators=[email_validator])
+    qq = models.CharField("QQ", max_length=19, blank=True)
+    wechat = models.CharField("微信号", max_length=49, blank=True)
+    weibo = models.CharField("微博号", max_length=49, blank=True)
+    member_number = models.CharField("团员编号", max_length=24, blank=True)
+    joined_party = models.DateField("入党年月", null=True, blank=True)
+    volunteer_since = models.DateField("注册志愿者时间", null=True, blank=True)
+    enabled = models.BooleanField("状态", default=True, help_text="启用的团干可以进入本组织的企业号")
+    # 运营者: the login the org gives this cadre for its service pages (phone + password).
+    operator_user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="运营者账号", null=True, blank=True,
+                                         on_delete=models.SET_NULL, related_name="operator_post")
+    operator_label = models.CharField("职位标签", max_length=99, blank=True)
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "团干职务"
+        verbose_name_plural = "团干职务"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "org"], name="cadre_post_once_per_org",
+                                    violation_error_message="本组织已存在该记录，不能重复添加"),
+            # One cadre may be the operator of only one org (reference §2.1.4, manual tip 1).
+            models.UniqueConstraint(fields=["person"], condition=Q(operator_user__isnull=False),
+                                    name="cadre_operator_of_one_org"),
+        ]
+        indexes = [
+            models.Index(fields=["org", "-id"], name="cadre_post_org_list"),
+            models.Index(fields=["org"], condition=Q(operator_user__isnull=False), name="cadre_post_org_operator"),
+        ]
+
+    def __str__(self):
+        return f"{self.person.name}（{self.title}）"
+
+    @property
+    def is_operator(self):
+        return self.operator_user_id is not None

@@ -1,0 +1,66 @@
+"""Reads of cadre records, always through the actor's scope (DESIGN §4)."""
+
+from django.db.models import Q
+
+from portal import idcard
+from portal.scope import get_in_scope, scoped
+
+from .models import CadrePost
+
+STATUS_FILTERS = {"": "全部", "enabled": "启用", "disabled": "禁用"}
+
+
+def _filtered(qs, *, name="", id_number="", phone="", status="", org=None):
+    if name:
+        qs = qs.filter(person__name__contains=name.strip())
+    if id_number:
+        qs = qs.filter(person__id_number=idcard.normalize(id_number))
+    if phone:
+        qs = qs.filter(person__phone=phone.strip())
+    if status == "enabled":
+        qs = qs.filter(enabled=True)
+    elif status == "disabled":
+        qs = qs.filter(enabled=False)
+    if org is not None:
+        qs = qs.filter(org=org)
+    return qs
+
+
+def cadres_of_own_org(actor, **filters):
+    """本组织团干."""
+    qs = CadrePost.objects.filter(org=actor.org) if actor.acts_for_org else CadrePost.objects.none()
+    return _filtered(qs, **filters).select_related("person", "org").order_by("-id")
+
+
+def cadres_below(actor, **filters):
+    """所有下级团干: every cadre post in the subtree, the actor's own org excluded (view only)."""
+    qs = scoped(actor, CadrePost.objects.all(), "org").exclude(org=actor.org) if actor.acts_for_org \
+        else CadrePost.objects.none()
+    return _filtered(qs, **filters).select_related("person", "org").order_by("-id")
+
+
+def own_post(actor, pk):
+    """A post of the actor's own org (for writes): 404 for any other org's, ancestors' included."""
+    return get_in_scope(actor, CadrePost.objects.select_related("person", "org").filter(org=actor.org),
+                        "org", pk=pk)
+
+
+def post_in_scope(actor, pk):
+    """A post anywhere in the actor's subtree (to view)."""
+    return get_in_scope(actor, CadrePost.objects.select_related("person", "org", "person__first_org"), "org", pk=pk)
+
+
+def other_posts(post):
+    return post.person.posts.exclude(pk=post.pk).select_related("org").order_by("id")
+
+
+def org_has_operator(org):
+    return CadrePost.objects.filter(org=org, operator_user__isnull=False).exists()
+
+
+def operator_post_for_user(user):
+    return CadrePost.objects.select_related("org", "person").filter(operator_user=user).first()
+
+
+def search_q(text):
+    return Q(person__name__contains=text) | Q(org__full_name__contains=text) | Q(title__contains=text)

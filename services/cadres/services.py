@@ -1,0 +1,250 @@
+"""Writes of cadre records and operators (reference §2.1.4, §4.11; manual 团干管理).
+
+An org records its own cadres: the person's base information is entered once (by the first org),
+and each org keeps its own post data. Operators are cadres an org lets log in to its service
+pages with their phone number; they act with the org's full powers and every action is audited
+as "组织名称 职位标签 姓名".
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from portal import idcard
+from portal.audit import audit_record, changed_only, register_actions, snapshot
+from portal.models import User
+from portal.passwords import generate_password
+
+from .models import CadrePerson, CadrePost
+
+register_actions({
+    "cadre.create": "新增团干",
+    "cadre.update": "编辑团干",
+    "cadre.enable": "启用团干",
+    "cadre.disable": "禁用团干",
+    "cadre.delete": "删除团干",
+    "cadre.import": "批量导入团干",
+    "operator.set": "设置运营者",
+    "operator.cancel": "取消运营者",
+    "operator.reset_password": "重置运营者密码",
+})
+
+ERR_ALREADY_HERE = "本组织已存在该记录，不能重复添加"
+ERR_PHONE_TAKEN = "该手机号码已存在"
+ERR_NAME_DIGITS = "姓名不能包含数字"
+ERR_NATION_NAME = "民族为“其他”时请填写民族名称"
+ERR_ALREADY_ENABLED = "该记录已经处于启用，不能启用"
+ERR_ALREADY_DISABLED = "该记录已经处于禁用，不能禁用"
+ERR_ALREADY_OPERATOR_HERE = "该团干已是本组织的运营者啦。"
+ERR_OPERATOR_ELSEWHERE = "该团干已是{org}的运营者，一个团干只能在一个组织担任运营者，请先取消其在该组织的运营者身份。"
+ERR_NOT_OPERATOR_HERE = "该团干没有在本组织担任运营者，此操作无效"
+ERR_NOT_OPERATOR = "该记录不是运营者，无法重置运营者密码"
+ERR_LABEL = "请输入职位标签（不超过99字）"
+ERR_DISABLED_OPERATOR = "该团干已被禁用，不能设置为运营者"
+
+PERSON_FIELDS = ["id_type", "id_number", "name", "phone", "nation", "nation_name", "political_status", "education",
+                 "joined_league"]
+POST_FIELDS = ["title", "nature", "took_office", "party_committee_member", "work_unit", "email", "qq", "wechat",
+               "weibo", "member_number", "joined_party", "volunteer_since"]
+AUDIT_FIELDS = ["name", "phone", "nation", "political_status", "education"]
+
+
+def _clean_person(data, *, exclude_pk=None):
+    errors = {}
+    try:
+        data["id_number"] = idcard.validate_id_number(data.get("id_number"), data.get("id_type") or 1)
+    except ValidationError as exc:
+        errors["id_number"] = exc.messages
+    name = (data.get("name") or "").strip()
+    if any(ch.isdigit() for ch in name):
+        errors["name"] = [ERR_NAME_DIGITS]
+    data["name"] = name
+    if data.get("nation") == 57 and not (data.get("nation_name") or "").strip():
+        errors["nation_name"] = [ERR_NATION_NAME]
+    phone = data.get("phone")
+    if phone and CadrePerson.objects.filter(phone=phone).exclude(pk=exclude_pk).exclude(
+            id_number=data.get("id_number")).exists():
+        errors["phone"] = [ERR_PHONE_TAKEN]
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _derived(person):
+    if person.id_type == idcard.IdType.RESIDENT:
+        person.birth_date = idcard.birth_date(person.id_number)
+        person.sex = idcard.sex(person.id_number)
+
+
+def cadre_lookup(*, actor, id_number):
+    """On ID entry: is this person already a cadre here, elsewhere, or new? (reference §2.1.4 新增)."""
+    person = CadrePerson.objects.filter(id_number=idcard.normalize(id_number)).first()
+    if person is None:
+        return None, None
+    return person, person.posts.filter(org=actor.org).first()
+
+
+@transaction.atomic
+def cadre_create(*, actor, data):
+    """新增团干. A person already a cadre of another org keeps their base information; only this
+    org's post data is added. Returns (post, added_to_existing_person)."""
+    actor.require_org_actor()
+    data = dict(data)
+    number = idcard.normalize(data.get("id_number"))
+    person = CadrePerson.objects.select_for_update().filter(id_number=number).first() if number else None
+    if person is not None:
+        if person.posts.filter(org=actor.org).exists():
+            raise ValidationError(ERR_ALREADY_HERE)
+    else:
+        data = _clean_person(data)
+        person = CadrePerson(first_org=actor.org, **{f: data.get(f) for f in PERSON_FIELDS if f in data})
+        _derived(person)
+        person.full_clean(exclude=["user", "working_post", "first_org"])
+        person.save()
+    post = CadrePost(person=person, org=actor.org, **{f: data[f] for f in POST_FIELDS if f in data})
+    post.full_clean(exclude=["person", "org", "operator_user"])
+    try:
+        with transaction.atomic():
+            post.save()
+    except IntegrityError:
+        raise ValidationError(ERR_ALREADY_HERE) from None
+    audit_record(actor=actor, action="cadre.create", obj=post,
+                 after={"姓名": person.name, "身份证号码": idcard.mask(person.id_number), "团内现任职务": post.title})
+    return post, person.first_org_id != actor.org.pk
+
+
+@transaction.atomic
+def cadre_update(*, actor, post, data):
+    """编辑团干: this org's post data; the base information only by the org that entered it first."""
+    actor.require_org_actor()
+    post = CadrePost.objects.select_for_update().select_related("person").get(pk=post.pk, org=actor.org)
+    person = post.person
+    before = {**snapshot(person, AUDIT_FIELDS), **snapshot(post, POST_FIELDS[:4])}
+    if person.first_org_id == actor.org.pk:
+        person_data = {f: data[f] for f in PERSON_FIELDS if f in data and f not in ("id_type", "id_number")}
+        merged = {**{f: getattr(person, f) for f in PERSON_FIELDS}, **person_data}
+        merged = _clean_person(merged, exclude_pk=person.pk)
+        for field in person_data:
+            setattr(person, field, merged[field])
+        person.full_clean(exclude=["user", "working_post", "first_org"], validate_unique=False)
+        person.save()
+    for field in POST_FIELDS:
+        if field in data:
+            setattr(post, field, data[field])
+    post.full_clean(exclude=["person", "org", "operator_user"], validate_unique=False)
+    post.save()
+    after = {**snapshot(person, AUDIT_FIELDS), **snapshot(post, POST_FIELDS[:4])}
+    before, after = changed_only(before, after)
+    audit_record(actor=actor, action="cadre.update", obj=post, before=before, after=after)
+    if post.operator_user_id and ("手机号码" in after or "姓名" in after):  # the operator logs in with it
+        User.objects.filter(pk=post.operator_user_id).update(phone=person.phone, first_name=person.name[:150])
+    return post
+
+
+@transaction.atomic
+def cadre_set_enabled(*, actor, post, enabled):
+    """启用/禁用: an enabled cadre may enter WeChat Work for this org; a disabled one may not."""
+    actor.require_org_actor()
+    post = CadrePost.objects.select_for_update().get(pk=post.pk, org=actor.org)
+    if post.enabled == enabled:
+        raise ValidationError(ERR_ALREADY_ENABLED if enabled else ERR_ALREADY_DISABLED)
+    post.enabled = enabled
+    post.save(update_fields=["enabled"])
+    if not enabled and post.operator_user_id:  # a disabled cadre cannot stay operator
+        _operator_off(post)
+    audit_record(actor=actor, action="cadre.enable" if enabled else "cadre.disable", obj=post)
+    return post
+
+
+@transaction.atomic
+def cadre_delete(*, actor, post):
+    """删除: removes only this org's post; the person goes when no org keeps a post for them."""
+    actor.require_org_actor()
+    post = CadrePost.objects.select_for_update().select_related("person").get(pk=post.pk, org=actor.org)
+    person = post.person
+    if post.operator_user_id:
+        _operator_off(post)
+    audit_record(actor=actor, action="cadre.delete", obj=post,
+                 before={"姓名": person.name, "身份证号码": idcard.mask(person.id_number), "团内现任职务": post.title})
+    post.delete()
+    if not person.posts.exists():
+        if person.user_id:
+            User.objects.filter(pk=person.user_id).update(is_active=False)
+        person.delete()
+
+
+def _operator_off(post):
+    User.objects.filter(pk=post.operator_user_id).update(is_active=False)
+    post.operator_user = None
+    post.operator_label = ""
+    post.save(update_fields=["operator_user", "operator_label"])
+
+
+@transaction.atomic
+def operator_set(*, actor, post, label):
+    """设置运营者: returns the one-time password to hand over (must be changed at first login)."""
+    actor.require_org_actor()
+    post = CadrePost.objects.select_for_update().select_related("person").get(pk=post.pk, org=actor.org)
+    person = post.person
+    label = (label or "").strip()
+    if not label or len(label) > 99:
+        raise ValidationError({"label": ERR_LABEL})
+    if post.operator_user_id:
+        raise ValidationError(ERR_ALREADY_OPERATOR_HERE)
+    if not post.enabled:
+        raise ValidationError(ERR_DISABLED_OPERATOR)
+    elsewhere = person.posts.filter(operator_user__isnull=False).exclude(pk=post.pk).select_related("org").first()
+    if elsewhere is not None:
+        raise ValidationError(ERR_OPERATOR_ELSEWHERE.format(org=elsewhere.org.full_name))
+    password = generate_password()
+    # One operator login per phone: an earlier, cancelled one is reused for the new org.
+    user = User.objects.filter(phone=person.phone).first()
+    if user is not None and user.kind != User.Kind.OPERATOR:
+        raise ValidationError({"phone": ERR_PHONE_TAKEN})
+    if user is None:
+        user = User(username=f"op-{person.phone}", phone=person.phone, kind=User.Kind.OPERATOR)
+    user.organization = actor.org
+    user.first_name = person.name[:150]
+    user.is_active = True
+    user.must_change_password = True
+    user.set_password(password)
+    user.save()
+    post.operator_user = user
+    post.operator_label = label
+    try:
+        with transaction.atomic():
+            post.save(update_fields=["operator_user", "operator_label"])
+    except IntegrityError:  # a concurrent request made them operator elsewhere
+        raise ValidationError(ERR_OPERATOR_ELSEWHERE.format(org="其他组织")) from None
+    audit_record(actor=actor, action="operator.set", obj=post, after={"姓名": person.name, "职位标签": label})
+    return password
+
+
+@transaction.atomic
+def operator_cancel(*, actor, post):
+    """取消运营者: the cadre can no longer log in to the service pages or review in WeChat Work."""
+    actor.require_org_actor()
+    post = CadrePost.objects.select_for_update().select_related("person").get(pk=post.pk, org=actor.org)
+    if not post.operator_user_id:
+        raise ValidationError(ERR_NOT_OPERATOR_HERE)
+    label = post.operator_label
+    _operator_off(post)
+    audit_record(actor=actor, action="operator.cancel", obj=post, before={"姓名": post.person.name, "职位标签": label})
+    return post
+
+
+@transaction.atomic
+def operator_reset_password(*, actor, post):
+    actor.require_org_actor()
+    post = CadrePost.objects.select_for_update().get(pk=post.pk, org=actor.org)
+    if not post.operator_user_id:
+        raise ValidationError(ERR_NOT_OPERATOR)
+    password = generate_password()
+    user = post.operator_user
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    audit_record(actor=actor, action="operator.reset_password", obj=post)
+    from axes.utils import reset as axes_reset
+
+    axes_reset(username=user.phone)
+    return password

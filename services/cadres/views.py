@@ -1,0 +1,177 @@
+"""团干管理 service pages: 本组织团干, 所有下级团干, operators, batch import."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from portal import idcard
+from portal.decorators import org_actor_required
+from portal.forms import add_service_errors
+
+from . import selectors, services
+from .forms import ENTRY_RANGE_HELP, CadreFilterForm, CadreForm, OperatorForm
+
+PAGE_SIZE = 20
+CREDENTIALS_KEY = "cadres_one_time_credentials"
+
+
+def _filters(request):
+    form = CadreFilterForm(request.GET or None)
+    return form, (form.cleaned_data if form.is_valid() else {})
+
+
+@org_actor_required
+def cadre_list(request):
+    form, filters = _filters(request)
+    qs = selectors.cadres_of_own_org(request.actor, **{k: v for k, v in filters.items() if v})
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cadres/list.html", {"form": form, "page": page, "own": True,
+                                                "entry_help": ENTRY_RANGE_HELP})
+
+
+@org_actor_required
+def cadre_below_list(request):
+    form, filters = _filters(request)
+    qs = selectors.cadres_below(request.actor, **{k: v for k, v in filters.items() if v})
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cadres/list.html", {"form": form, "page": page, "own": False})
+
+
+@org_actor_required
+def cadre_create(request):
+    actor = request.actor
+    form = CadreForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            post, existing = services.cadre_create(actor=actor, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if existing:
+                messages.success(request, f"{post.person.name}已是其他团组织的团干，已添加本组织的职务信息")
+            else:
+                messages.success(request, f"已新增团干{post.person.name}")
+            return redirect("cadres:detail", post.pk)
+    return render(request, "cadres/form.html", {"form": form, "title": "新增团干", "entry_help": ENTRY_RANGE_HELP})
+
+
+@org_actor_required
+def cadre_edit(request, pk):
+    actor = request.actor
+    post = selectors.own_post(actor, pk)
+    person = post.person
+    locked = person.first_org_id != actor.org.pk
+    initial = {**{f: getattr(person, f) for f in services.PERSON_FIELDS},
+               **{f: getattr(post, f) for f in services.POST_FIELDS}}
+    form = CadreForm(request.POST or None, initial=initial, person_locked=locked, creating=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cadre_update(actor=actor, post=post, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "团干信息已保存")
+            return redirect("cadres:detail", post.pk)
+    return render(request, "cadres/form.html", {
+        "form": form, "title": f"编辑团干：{person.name}", "post": post, "locked": locked,
+        "first_org": person.first_org,
+    })
+
+
+@org_actor_required
+def cadre_detail(request, pk):
+    actor = request.actor
+    post = selectors.post_in_scope(actor, pk)
+    return render(request, "cadres/detail.html", {
+        "post": post, "person": post.person, "masked_id": idcard.mask(post.person.id_number),
+        "others": selectors.other_posts(post), "own": post.org_id == actor.org.pk,
+    })
+
+
+def _post_action(request, pk, action, success):
+    post = selectors.own_post(request.actor, pk)
+    try:
+        action(post)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, success)
+    target = request.POST.get("next", "")
+    return redirect(target if url_has_allowed_host_and_scheme(target, allowed_hosts=None) and target else "cadres:list")
+
+
+@require_POST
+@org_actor_required
+def cadre_enable(request, pk):
+    return _post_action(request, pk, lambda post: services.cadre_set_enabled(
+        actor=request.actor, post=post, enabled=True), "已启用")
+
+
+@require_POST
+@org_actor_required
+def cadre_disable(request, pk):
+    return _post_action(request, pk, lambda post: services.cadre_set_enabled(
+        actor=request.actor, post=post, enabled=False), "已禁用")
+
+
+@org_actor_required
+def cadre_delete(request, pk):
+    post = selectors.own_post(request.actor, pk)
+    if request.method == "POST":
+        services.cadre_delete(actor=request.actor, post=post)
+        messages.success(request, f"已删除团干{post.person.name}在本组织的信息")
+        return redirect("cadres:list")
+    others = selectors.other_posts(post)
+    text = (f"确定删除{post.person.name}在本组织的团干信息？" +
+            (f"TA 在其他 {len(others)} 个组织的团干信息将保留。" if others else "TA 的团干基本信息将一并删除。") +
+            ("TA 同时是本组织的运营者，删除后将不能再登录管理后台。" if post.is_operator else ""))
+    return render(request, "cadres/confirm.html", {"title": "删除团干", "text": text, "action_label": "确定删除",
+                                                   "post": post})
+
+
+def _show_credentials_once(request, post, password, reason):
+    request.session[CREDENTIALS_KEY] = {"post_id": post.pk, "name": post.person.name, "username": post.person.phone,
+                                        "password": password, "reason": reason}
+    return redirect("cadres:credentials")
+
+
+@org_actor_required
+def credentials(request):
+    return render(request, "cadres/credentials.html", {"credentials": request.session.pop(CREDENTIALS_KEY, None)})
+
+
+@org_actor_required
+def operator_set(request, pk):
+    post = selectors.own_post(request.actor, pk)
+    form = OperatorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password = services.operator_set(actor=request.actor, post=post, label=form.cleaned_data["label"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return _show_credentials_once(request, post, password, "设置运营者成功")
+    return render(request, "cadres/operator_form.html", {"form": form, "post": post,
+                                                         "masked_id": idcard.mask(post.person.id_number)})
+
+
+@require_POST
+@org_actor_required
+def operator_cancel(request, pk):
+    return _post_action(request, pk, lambda post: services.operator_cancel(actor=request.actor, post=post),
+                        "已取消运营者")
+
+
+@require_POST
+@org_actor_required
+def operator_reset_password(request, pk):
+    post = selectors.own_post(request.actor, pk)
+    try:
+        password = services.operator_reset_password(actor=request.actor, post=post)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("cadres:list")
+    return _show_credentials_once(request, post, password, "重置运营者密码成功")
