@@ -52,6 +52,7 @@ register_actions(
         "org.reset_password": "重置下级组织密码",
         "org.move": "组织迁移",
         "org.change_phone": "修改团组织联系电话",
+        "org.work_alias": "设置企业号代称",
     }
 )
 
@@ -221,6 +222,32 @@ def org_change_own_phone(*, actor, phone):
     org.save(update_fields=["phone", "updated_at"])
     audit_record(actor=actor, action="org.change_phone", obj=org,
                  before={"团组织联系电话": old}, after={"团组织联系电话": org.phone})
+    return org
+
+
+ERR_ALIAS_REQUIRED = "请输入企业号代称"
+ERR_ALIAS_TAKEN = "该代称已被同一上级组织下的其他组织使用，请换一个"
+
+
+@transaction.atomic
+def org_set_work_alias(*, actor, alias):
+    """企业号代称 (reference §2.1.12): ≤16 characters, no special characters, unique among siblings."""
+    actor.require_org_actor()
+    org = Organization.objects.select_for_update().get(pk=actor.org.pk)
+    old, alias = org.wechat_work_alias, (alias or "").strip()
+    if not alias:
+        raise ValidationError({"alias": ERR_ALIAS_REQUIRED})
+    org.wechat_work_alias = alias
+    try:
+        org.clean_fields(exclude=[f.name for f in Organization._meta.fields if f.name != "wechat_work_alias"])
+    except ValidationError as exc:
+        raise ValidationError({"alias": exc.message_dict["wechat_work_alias"]}) from None
+    siblings = Organization.objects.filter(path__startswith=org.parent_path, depth=org.depth).exclude(pk=org.pk) \
+        if org.depth > 1 else Organization.objects.none()
+    if siblings.filter(wechat_work_alias=alias).exists():
+        raise ValidationError({"alias": ERR_ALIAS_TAKEN})
+    org.save(update_fields=["wechat_work_alias", "updated_at"])
+    audit_record(actor=actor, action="org.work_alias", obj=org, before={"企业号代称": old}, after={"企业号代称": alias})
     return org
 
 

@@ -66,6 +66,8 @@ def validate_id_number(number, id_type=IdType.RESIDENT, *, allow_legacy=False):
         raise ValidationError(ERR_REGION, code="region") from None
     except stdnum_errors.ValidationError:
         raise ValidationError(ERR_LENGTH, code="length") from None
+    except KeyError:  # stdnum's region table has entries without counties (e.g. 440110)
+        raise ValidationError(ERR_REGION, code="region") from None
     if ric.get_birth_date(number) > date.today():
         raise ValidationError(ERR_BIRTH, code="birth")
     return number

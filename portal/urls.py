@@ -8,7 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 urlpatterns = [
     path("manage/orgs/", include("orgtree.urls")),
-    path("manage/cadres/", include("services.cadres.urls")),
+    path("", include("services.cadres.urls")),
     path("manage/", include("portal.urls_manage")),
     path("", include("services.messaging.urls")),
     path("m/", include("portal.urls_mobile")),

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from services.cadres import mobile as cadres_mobile
+
 from .views import mobile
 
 app_name = "mobile"
@@ -16,6 +18,6 @@ urlpatterns = [
     path("cadre/", mobile.cadre_home, name="cadre_home"),
     path("cadre/login/", mobile.cadre_login, name="cadre_login"),
     path("cadre/oauth/callback/", mobile.cadre_callback, name="cadre_callback"),
-    path("cadre/join/", mobile.cadre_join, name="cadre_join"),
+    path("cadre/join/", cadres_mobile.join, name="cadre_join"),
     path("cadre/dev-login/", mobile.cadre_dev_login, name="cadre_dev_login"),
 ]

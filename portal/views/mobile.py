@@ -172,13 +172,6 @@ def cadre_home(request):
     return render(request, "mobile/cadre_home.html", {"todos": registry.todos_for(request.actor)})
 
 
-def cadre_join(request):
-    """Where an unknown WeChat Work userid lands. The cadres app builds 入驻 here."""
-    if pending_identity(request, WeChatIdentity.Kind.WORK) is None:
-        return redirect("mobile:cadre_login")
-    return render(request, "mobile/cadre_join.html")
-
-
 # --- both -------------------------------------------------------------------------------------
 
 @require_POST

@@ -9,7 +9,7 @@ class CadresConfig(AppConfig):
     def ready(self):
         from django.urls import reverse
 
-        from portal.actors import ORG_ACTOR_KINDS, OPERATOR, Actor, register_actor_resolver
+        from portal.actors import CADRE, ORG_ACTOR_KINDS, OPERATOR, Actor, register_actor_resolver
         from portal.models import User
         from portal.registry import MenuItem, Todo, register_menu_item, register_todo
 
@@ -24,8 +24,25 @@ class CadresConfig(AppConfig):
             label = f"{post.org.full_name} {post.operator_label} {post.person.name}"
             return Actor(kind=OPERATOR, user=user, org=post.org, label=label, extra={"post": post})
 
+        @register_actor_resolver(User.Kind.CADRE)
+        def resolve_cadre(user):
+            """A joined cadre works as one of their enabled posts; as operator there, with the org's powers."""
+            person = selectors.person_for_login(user)
+            if person is None:  # a login without a cadre record (none in production)
+                return Actor(kind=CADRE, user=user, org=user.organization, label=f"团干 {user.get_full_name()}")
+            post = person.working_post
+            extra = {"person": person, "post": post}
+            if post is None or not post.enabled:
+                return Actor(kind=CADRE, user=user, label=f"团干 {person.name}", extra={"person": person})
+            if post.operator_user_id:
+                return Actor(kind=OPERATOR, user=user, org=post.org, extra=extra,
+                             label=f"{post.org.full_name} {post.operator_label} {person.name}")
+            return Actor(kind=CADRE, user=user, org=post.org, label=f"{post.org.full_name} 团干 {person.name}",
+                         extra=extra)
+
         register_menu_item(MenuItem("团干管理", "本组织团干", "cadres:list", ORG_ACTOR_KINDS, order=20, quick=True))
         register_menu_item(MenuItem("团干管理", "所有下级团干", "cadres:below", ORG_ACTOR_KINDS, order=21))
+        register_menu_item(MenuItem("团干管理", "批量导入团干", "cadres:import", ORG_ACTOR_KINDS, order=22))
         register_todo(Todo(
             key="cadres.no_operator", label="尚未设置运营者（每个组织须设置1名及以上运营者）",
             count=lambda actor: 0 if selectors.org_has_operator(actor.org) else 1,

@@ -76,3 +76,9 @@ class OperatorForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="团干信息表（.xlsx）")
+
+
+class AliasForm(forms.Form):
+    alias = forms.CharField(label="企业号代称", max_length=16, help_text=(
+        "不超过16个字，不能含有特殊字符和空格，且不能与同一上级组织下的其他组织重复。命名规则：领导机关为“团+行政区划+委”；"
+        "基层为“单位/区划+团委/团总支/团支部”；班级团支部为“（专业）入学年份+班号+团支部”；团工委为“单位名称+团工委”。"))

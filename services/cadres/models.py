@@ -113,3 +113,72 @@ class CadrePost(models.Model):
     @property
     def is_operator(self):
         return self.operator_user_id is not None
+
+
+class CadreImport(models.Model):
+    """批量导入团干: one uploaded sheet, validated whole before anything is imported.
+
+    The file is kept in the database (not in public media: it holds ID numbers) only until it is
+    processed. Large files run as a django-q2 job; the page shows ``processed``/``total``.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "校验中"
+        DONE = "done", "导入成功"
+        REJECTED = "rejected", "校验未通过，未导入"
+        FAILED = "failed", "导入失败"
+
+    org = models.ForeignKey("orgtree.Organization", verbose_name="导入组织", on_delete=models.CASCADE,
+                            related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作账号", null=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    ip = models.GenericIPAddressField("请求IP", null=True, blank=True)
+    filename = models.CharField("文件名", max_length=200)
+    content = models.BinaryField("文件内容", null=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField("总行数", default=0)
+    processed = models.PositiveIntegerField("已校验行数", default=0)
+    imported = models.PositiveIntegerField("导入数量", default=0)
+    errors = models.JSONField("错误明细", default=list, blank=True)  # [[row number, reason], ...]
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "团干导入"
+        verbose_name_plural = "团干导入"
+        indexes = [models.Index(fields=["org", "-created_at"], name="cadre_import_org_time")]
+
+
+class ContactSync(models.Model):
+    """A change to the WeChat Work contact list — cadres must be in it to join — sent by a task and
+    retried like message deliveries. Keyed by phone: a synced cadre's WeChat Work userid is their phone."""
+
+    class Action(models.TextChoices):
+        UPSERT = "upsert", "新增/更新成员"
+        DISABLE = "disable", "禁用成员"
+        DELETE = "delete", "删除成员"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        SENDING = "sending", "发送中"
+        RETRYING = "retrying", "等待重试"
+        DONE = "done", "已同步"
+        FAILED = "failed", "同步失败"
+
+    userid = models.CharField("企业微信 userid", max_length=64)
+    action = models.CharField("操作", max_length=8, choices=Action.choices)
+    name = models.CharField("姓名", max_length=99, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    errcode = models.IntegerField("错误码", null=True, blank=True)
+    errmsg = models.CharField("错误信息", max_length=300, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    next_attempt_at = models.DateTimeField("下次尝试", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "企业号通讯录同步"
+        verbose_name_plural = "企业号通讯录同步"
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="contact_sync_unfinished",
+                                condition=Q(status__in=["queued", "sending", "retrying"]))]

@@ -5,7 +5,7 @@ from django.db.models import Q
 from portal import idcard
 from portal.scope import get_in_scope, scoped
 
-from .models import CadrePost
+from .models import CadreImport, CadrePost
 
 STATUS_FILTERS = {"": "全部", "enabled": "启用", "disabled": "禁用"}
 
@@ -58,9 +58,40 @@ def org_has_operator(org):
     return CadrePost.objects.filter(org=org, operator_user__isnull=False).exists()
 
 
+def person_for_login(user):
+    from .models import CadrePerson
+
+    return CadrePerson.objects.select_related("working_post__org").filter(user=user).first()
+
+
 def operator_post_for_user(user):
     return CadrePost.objects.select_related("org", "person").filter(operator_user=user).first()
 
 
 def search_q(text):
     return Q(person__name__contains=text) | Q(org__full_name__contains=text) | Q(title__contains=text)
+
+
+def imports_of(actor):
+    return CadreImport.objects.filter(org=actor.org).defer("content").order_by("-created_at") \
+        if actor.acts_for_org else CadreImport.objects.none()
+
+
+def import_get(actor, pk):
+    return get_in_scope(actor, CadreImport.objects.filter(org=actor.org).defer("content"), "org", pk=pk)
+
+
+def cadres_readable(actor, q=""):
+    """团干查询 on the cadre end: the working org's subtree; ordinary cadres read, they do not act."""
+    if actor.org is None:
+        return CadrePost.objects.none()
+    qs = CadrePost.objects.filter(org__path__startswith=actor.org.path, enabled=True)
+    if q:
+        qs = qs.filter(search_q(q))
+    return qs.select_related("person", "org").order_by("org__path", "id")
+
+
+def directory_search(q):
+    """通讯录: enabled cadres anywhere in the province whose name, org or post contains ``q``."""
+    return (CadrePost.objects.filter(search_q(q), enabled=True).select_related("person", "org")
+            .order_by("person__name", "id"))

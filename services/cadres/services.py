@@ -14,7 +14,8 @@ from portal.audit import audit_record, changed_only, register_actions, snapshot
 from portal.models import User
 from portal.passwords import generate_password
 
-from .models import CadrePerson, CadrePost
+from . import contacts
+from .models import CadrePerson, CadrePost, ContactSync
 
 register_actions({
     "cadre.create": "新增团干",
@@ -107,6 +108,7 @@ def cadre_create(*, actor, data):
             post.save()
     except IntegrityError:
         raise ValidationError(ERR_ALREADY_HERE) from None
+    contacts.queue_for_person(person)
     audit_record(actor=actor, action="cadre.create", obj=post,
                  after={"姓名": person.name, "身份证号码": idcard.mask(person.id_number), "团内现任职务": post.title})
     return post, person.first_org_id != actor.org.pk
@@ -135,6 +137,10 @@ def cadre_update(*, actor, post, data):
     after = {**snapshot(person, AUDIT_FIELDS), **snapshot(post, POST_FIELDS[:4])}
     before, after = changed_only(before, after)
     audit_record(actor=actor, action="cadre.update", obj=post, before=before, after=after)
+    if "姓名" in after or "手机号码" in after:
+        if "手机号码" in before:  # the old WeChat Work member goes; the new phone is the new userid
+            contacts.queue_sync(CadrePerson(phone=before["手机号码"], name=person.name), ContactSync.Action.DELETE)
+        contacts.queue_for_person(person)
     if post.operator_user_id and ("手机号码" in after or "姓名" in after):  # the operator logs in with it
         User.objects.filter(pk=post.operator_user_id).update(phone=person.phone, first_name=person.name[:150])
     return post
@@ -152,6 +158,7 @@ def cadre_set_enabled(*, actor, post, enabled):
     if not enabled and post.operator_user_id:  # a disabled cadre cannot stay operator
         _operator_off(post)
     audit_record(actor=actor, action="cadre.enable" if enabled else "cadre.disable", obj=post)
+    contacts.queue_for_person(post.person)
     return post
 
 
@@ -169,7 +176,10 @@ def cadre_delete(*, actor, post):
     if not person.posts.exists():
         if person.user_id:
             User.objects.filter(pk=person.user_id).update(is_active=False)
+        contacts.queue_sync(person, ContactSync.Action.DELETE)
         person.delete()
+    else:
+        contacts.queue_for_person(person)
 
 
 def _operator_off(post):
@@ -248,3 +258,61 @@ def operator_reset_password(*, actor, post):
 
     axes_reset(username=user.phone)
     return password
+
+
+# --- 企业号: join (入驻) and the working identity ---------------------------------------------------
+
+ERR_NOT_FOUND = "尚未找到您的团干信息，请联系所在组织在“团干管理”中录入（手机号码须与企业微信一致）。"
+ERR_ALL_DISABLED = "您的团干信息已被所在组织禁用，暂不能入驻企业号，请联系所在组织。"
+ERR_IDENTITY_TAKEN = "该企业微信账号已绑定其他团干，请联系管理员。"
+ERR_POST_NOT_AVAILABLE = "该工作身份不可用，请重新选择"
+
+
+def cadre_person_for_phone(phone):
+    return CadrePerson.objects.filter(phone=phone).first()
+
+
+@transaction.atomic
+def cadre_join(*, person, userid, now=None):
+    """入驻: tie the WeChat Work identity to the cadre's login (made on first entry) and record it.
+
+    Returns the enabled posts the cadre may work as; with one, it becomes the working identity.
+    """
+    from django.utils import timezone
+
+    from portal.models import WeChatIdentity
+
+    person = CadrePerson.objects.select_for_update().get(pk=person.pk)
+    posts = list(person.posts.filter(enabled=True).select_related("org").order_by("id"))
+    if not posts:
+        raise ValidationError(ERR_ALL_DISABLED)
+    if person.user_id is None:
+        person.user = User.objects.create(username=f"cadre-{person.pk}", kind=User.Kind.CADRE,
+                                          first_name=person.name[:150], organization=posts[0].org)
+        person.user.set_unusable_password()
+        person.user.save(update_fields=["password"])
+    elif not person.user.is_active:
+        User.objects.filter(pk=person.user_id).update(is_active=True)
+    identity = WeChatIdentity.objects.filter(kind=WeChatIdentity.Kind.WORK, external_id=userid).first()
+    if identity is not None and identity.user_id != person.user_id:
+        raise ValidationError(ERR_IDENTITY_TAKEN)
+    if identity is None:
+        WeChatIdentity.objects.filter(user=person.user, kind=WeChatIdentity.Kind.WORK).delete()
+        WeChatIdentity.objects.create(user=person.user, kind=WeChatIdentity.Kind.WORK, external_id=userid)
+    if person.joined_work_at is None:
+        person.joined_work_at = now or timezone.now()
+    if person.working_post_id not in {p.pk for p in posts}:
+        person.working_post = posts[0] if len(posts) == 1 else None
+    person.save(update_fields=["user", "joined_work_at", "working_post"])
+    return posts
+
+
+@transaction.atomic
+def cadre_choose_identity(*, person, post_id):
+    """选择工作身份: one of the person's enabled posts."""
+    post = person.posts.filter(pk=post_id, enabled=True).select_related("org").first()
+    if post is None:
+        raise ValidationError(ERR_POST_NOT_AVAILABLE)
+    CadrePerson.objects.filter(pk=person.pk).update(working_post=post)
+    User.objects.filter(pk=person.user_id).update(organization=post.org)
+    return post

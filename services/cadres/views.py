@@ -3,6 +3,8 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -12,7 +14,10 @@ from portal.decorators import org_actor_required
 from portal.forms import add_service_errors
 
 from . import selectors, services
-from .forms import ENTRY_RANGE_HELP, CadreFilterForm, CadreForm, OperatorForm
+from services.messaging.delivery import enqueue
+
+from . import imports
+from .forms import ENTRY_RANGE_HELP, CadreFilterForm, CadreForm, ImportForm, OperatorForm
 
 PAGE_SIZE = 20
 CREDENTIALS_KEY = "cadres_one_time_credentials"
@@ -175,3 +180,37 @@ def operator_reset_password(request, pk):
         messages.error(request, "；".join(exc.messages))
         return redirect("cadres:list")
     return _show_credentials_once(request, post, password, "重置运营者密码成功")
+
+
+@org_actor_required
+def import_template(request):
+    response = HttpResponse(imports.template_workbook(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E5%9B%A2%E5%B9%B2%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
+    return response
+
+
+@org_actor_required
+def import_upload(request):
+    actor = request.actor
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = imports.import_create(actor=actor, upload=upload)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if upload.size <= imports.INLINE_BYTES:
+                imports.import_run(job.pk)
+            else:
+                transaction.on_commit(lambda: enqueue("services.cadres.tasks.run_import", job.pk))
+            return redirect("cadres:import_detail", job.pk)
+    recent = selectors.imports_of(actor)[:10]
+    return render(request, "cadres/import.html", {"form": form, "recent": recent, "entry_help": ENTRY_RANGE_HELP})
+
+
+@org_actor_required
+def import_detail(request, pk):
+    job = selectors.import_get(request.actor, pk)
+    return render(request, "cadres/import_detail.html", {"job": job, "failed": len(job.errors)})

@@ -120,22 +120,24 @@ def _send(row):
     message = row.message
     if row.channel == Delivery.Channel.MP:
         if not wechat.mp_notice_enabled():
-            raise _Permanent(None, ERRMSG_OFF)
+            raise Permanent(None, ERRMSG_OFF)
         data, url = mp_template_payload(message)
         result = wechat.mp_client().message.send_template(
             row.target, wechat.conf("MP_NOTICE_TEMPLATE_ID"), data, url=url)
         return result
     if not wechat.work_enabled():
-        raise _Permanent(None, ERRMSG_OFF)
+        raise Permanent(None, ERRMSG_OFF)
     client = wechat.work_client()
     title, description, url = work_textcard(message)
     result = client.message.send_text_card(client.agent_id, [row.target], title, description, url)
     if row.target in (result.get("invaliduser") or "").split("|"):
-        raise _Permanent(81013, ERRMSG_INVALID_USER)
+        raise Permanent(81013, ERRMSG_INVALID_USER)
     return result
 
 
-class _Permanent(Exception):
+class Permanent(Exception):
+    """An error no retry will cure (raised by a ``send``)."""
+
     def __init__(self, errcode, errmsg):
         super().__init__(errmsg)
         self.errcode, self.errmsg = errcode, errmsg
@@ -144,16 +146,33 @@ class _Permanent(Exception):
 def deliver(delivery_id, now=None):
     """Send one delivery. Safe to run twice: only a queued or retrying row is claimed."""
     now = now or timezone.now()
-    claimed = Delivery.objects.filter(
-        pk=delivery_id, status__in=[Delivery.Status.QUEUED, Delivery.Status.RETRYING]
-    ).update(status=Delivery.Status.SENDING, attempts=F("attempts") + 1, updated_at=now)
+    return attempt(Delivery, delivery_id, _send, now=now, select_related=("message", "message__sender_org"),
+                   on_success={"status": Delivery.Status.SENT, "sent_at": now})
+
+
+def retry_due(now=None):
+    """The per-minute sweep: queue retries that are due and rescue deliveries whose task was lost."""
+    return sweep(Delivery, "services.messaging.tasks.deliver", now=now)
+
+
+def attempt(model, pk, send, *, now=None, select_related=(), on_success):
+    """One attempt at an outbox row (a Delivery, a contact sync …): claim it, ``send(row)``, record.
+
+    The row needs ``status`` (queued/sending/retrying/failed + its success status), ``attempts``,
+    ``errcode``, ``errmsg``, ``next_attempt_at`` and ``updated_at``. Transient errors are retried
+    after ``settings.WECHAT["RETRY_DELAYS"]``; the rest fail for good. Never raises WeChat's errors.
+    """
+    now = now or timezone.now()
+    claimed = model.objects.filter(pk=pk, status__in=["queued", "retrying"]).update(
+        status="sending", attempts=F("attempts") + 1, updated_at=now)
     if not claimed:
         return None
-    row = Delivery.objects.select_related("message", "message__sender_org").get(pk=delivery_id)
+    row = model.objects.select_related(*select_related).get(pk=pk)
+    name = f"{model._meta.model_name} {row.pk}"
     transient = False
     try:
-        _send(row)
-    except _Permanent as exc:
+        send(row)
+    except Permanent as exc:
         errcode, errmsg = exc.errcode, exc.errmsg
     except WeChatClientException as exc:
         errcode, errmsg = exc.errcode, str(exc.errmsg or exc)
@@ -161,37 +180,35 @@ def deliver(delivery_id, now=None):
     except (requests.RequestException, OSError) as exc:
         errcode, errmsg, transient = None, f"网络错误：{exc.__class__.__name__}", True
     else:
-        Delivery.objects.filter(pk=row.pk).update(
-            status=Delivery.Status.SENT, sent_at=now, updated_at=now, errcode=None, errmsg="", next_attempt_at=None)
-        logger.info("delivery %s sent (%s, attempt %s)", row.pk, row.channel, row.attempts)
-        return Delivery.Status.SENT
+        model.objects.filter(pk=row.pk).update(
+            updated_at=now, errcode=None, errmsg="", next_attempt_at=None, **on_success)
+        logger.info("%s done (attempt %s)", name, row.attempts)
+        return on_success["status"]
     delays = settings.WECHAT["RETRY_DELAYS"]
     if transient and row.attempts <= len(delays):
-        status, next_at = Delivery.Status.RETRYING, now + timedelta(seconds=delays[row.attempts - 1])
+        status, next_at = "retrying", now + timedelta(seconds=delays[row.attempts - 1])
     else:
-        status, next_at = Delivery.Status.FAILED, None
-    Delivery.objects.filter(pk=row.pk).update(
+        status, next_at = "failed", None
+    model.objects.filter(pk=row.pk).update(
         status=status, errcode=errcode, errmsg=(errmsg or "")[:300], next_attempt_at=next_at, updated_at=now)
-    log = logger.warning if status == Delivery.Status.FAILED else logger.info
-    log("delivery %s %s (%s, attempt %s): errcode=%s %s", row.pk, status, row.channel, row.attempts, errcode, errmsg)
+    log = logger.warning if status == "failed" else logger.info
+    log("%s %s (attempt %s): errcode=%s %s", name, status, row.attempts, errcode, errmsg)
     return status
 
 
-def retry_due(now=None):
-    """The per-minute sweep: queue retries that are due and rescue deliveries whose task was lost."""
+def sweep(model, task, now=None):
+    """Queue the outbox rows whose retry is due, and rescue rows whose task was lost."""
     now = now or timezone.now()
     stuck = now - STUCK_AFTER
     # A worker that died mid-send leaves the row 'sending'; send again (WeChat may then show it twice,
     # which beats never).
-    Delivery.objects.filter(status=Delivery.Status.SENDING, updated_at__lt=stuck).update(
-        status=Delivery.Status.RETRYING, next_attempt_at=now, updated_at=now)
-    due = list(Delivery.objects.filter(
-        Q(status=Delivery.Status.RETRYING, next_attempt_at__lte=now)
-        | Q(status=Delivery.Status.QUEUED, updated_at__lt=stuck)
+    model.objects.filter(status="sending", updated_at__lt=stuck).update(
+        status="retrying", next_attempt_at=now, updated_at=now)
+    due = list(model.objects.filter(
+        Q(status="retrying", next_attempt_at__lte=now) | Q(status="queued", updated_at__lt=stuck)
     ).order_by("next_attempt_at", "id").values_list("pk", flat=True)[:SWEEP_BATCH])
-    # Not again next minute while the cluster works through a backlog; deliver() claims each once.
-    Delivery.objects.filter(pk__in=due).update(updated_at=now, next_attempt_at=now + STUCK_AFTER)
+    # Not again next minute while the cluster works through a backlog; attempt() claims each once.
+    model.objects.filter(pk__in=due).update(updated_at=now, next_attempt_at=now + STUCK_AFTER)
     for pk in due:
-        enqueue("services.messaging.tasks.deliver", pk)
+        enqueue(task, pk)
     return len(due)
-

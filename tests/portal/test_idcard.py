@@ -22,6 +22,7 @@ def test_good_resident_ids(number):
     ("110105194913310021", idcard.ERR_BIRTH),  # month 13, check digit right
     ("440106209901010015", idcard.ERR_BIRTH),  # born in 2099
     ("990105194912310023", idcard.ERR_REGION),  # region 99
+    ("440110199001010018", idcard.ERR_REGION),  # a region stdnum lists without counties
     ("1101051949123100", idcard.ERR_LENGTH),
     ("11010519491231002Y", idcard.ERR_CHECKSUM),
     ("A10105194912310021", idcard.ERR_LENGTH),
