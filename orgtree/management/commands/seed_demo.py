@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from portal.actors import ORG_ADMIN, Actor
+from portal.demo import seed_wechat_demo
 from portal.models import User
 from portal.passwords import generate_password
 
@@ -87,6 +88,7 @@ class Command(BaseCommand):
         self.stdout.write(text)
         (settings.BASE_DIR / "var").mkdir(exist_ok=True)
         (settings.BASE_DIR / "var" / "demo-logins.txt").write_text(text + "\n", encoding="utf-8")
+        seed_wechat_demo(stdout=self.stdout)
 
     def _build(self, parent, nodes):
         actor = Actor(kind=ORG_ADMIN, org=parent, label=f"{parent.full_name} 管理员（演示数据）")
