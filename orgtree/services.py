@@ -176,7 +176,20 @@ def org_update(*, actor, org, data):
     org.save()
     old, new = changed_only(before, snapshot(org, AUDIT_FIELDS))
     audit_record(actor=actor, action="org.update", obj=org, before=old, after=new)
+    if (before["团组织全称"], before["团组织简称"]) != (org.full_name, org.short_name):
+        for hook in _renamed_hooks:
+            hook(org)
     return org
+
+
+_renamed_hooks = []
+
+
+def register_org_renamed(func):
+    """Apps that keep an org's name alongside their own rows (search text) refresh it here."""
+    if func not in _renamed_hooks:
+        _renamed_hooks.append(func)
+    return func
 
 
 @transaction.atomic

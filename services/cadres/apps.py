@@ -59,3 +59,16 @@ class CadresConfig(AppConfig):
                 user__cadre_person__posts__operator_user__isnull=False)
 
         register_org_recipients(operators_in_wechat_work)
+
+        from orgtree.emptiness import register_emptiness_check
+        from orgtree.services import register_org_renamed
+
+        from .models import CadrePost
+
+        @register_emptiness_check
+        def has_cadres(org):
+            return "该组织存在团干信息，请先删除团干" if CadrePost.objects.filter(org=org).exists() else None
+
+        @register_org_renamed
+        def refresh_directory(org):
+            services.refresh_search_text(CadrePost.objects.filter(org=org).select_related("person", "org"))

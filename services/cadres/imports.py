@@ -261,10 +261,13 @@ def _import(job, parsed, persons):
             ids.update(CadrePerson.objects.filter(id_number__in=wanted[chunk:chunk + 1000]).values_list(
                 "id_number", "pk"))
     ids.update({number: p.pk for number, p in persons.items()})
+    names = {number: p.name for number, p in persons.items()}
     CadrePost.objects.bulk_create([
         CadrePost(person_id=ids[d["id_number"]], org=job.org, title=d["title"], nature=d["nature"],
                   took_office=d.get("took_office"), party_committee_member=d["party_committee_member"],
-                  work_unit=d.get("work_unit") or "", email=d.get("email") or "")
+                  work_unit=d.get("work_unit") or "", email=d.get("email") or "",
+                  search_text=f"{names.get(d['id_number'], d['name'])} {d['title']} {job.org.full_name} "
+                              f"{job.org.short_name}"[:300])
         for _, d, _ in parsed
     ], batch_size=2000)
     if wechat.work_enabled():  # the new and changed cadres go into the WeChat Work contact list

@@ -61,7 +61,10 @@ class CadrePerson(models.Model):
     class Meta:
         verbose_name = "团干"
         verbose_name_plural = "团干"
-        indexes = [models.Index(fields=["name"], name="cadre_person_name")]
+        indexes = [
+            # 通讯录 searches a short name by prefix (LIKE 'x%': the pattern opclass on PostgreSQL)
+            models.Index(fields=["name"], name="cadre_person_name", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self):
         return self.name
@@ -90,6 +93,8 @@ class CadrePost(models.Model):
     operator_user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="运营者账号", null=True, blank=True,
                                          on_delete=models.SET_NULL, related_name="operator_post")
     operator_label = models.CharField("职位标签", max_length=99, blank=True)
+    # 通讯录 search: name, post and org name in one column (a pg_trgm GIN index on PostgreSQL).
+    search_text = models.CharField("检索文本", max_length=300, blank=True, editable=False)
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
 
     class Meta:
@@ -109,6 +114,10 @@ class CadrePost(models.Model):
 
     def __str__(self):
         return f"{self.person.name}（{self.title}）"
+
+    def build_search_text(self, person=None, org=None):
+        person, org = person or self.person, org or self.org
+        return f"{person.name} {self.title} {org.full_name} {org.short_name}"[:300]
 
     @property
     def is_operator(self):

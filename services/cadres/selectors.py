@@ -92,6 +92,16 @@ def cadres_readable(actor, q=""):
 
 
 def directory_search(q):
-    """通讯录: enabled cadres anywhere in the province whose name, org or post contains ``q``."""
-    return (CadrePost.objects.filter(search_q(q), enabled=True).select_related("person", "org")
-            .order_by("person__name", "id"))
+    """通讯录: enabled cadres anywhere in the province by name, org or post.
+
+    Three characters or more: ``search_text`` contains it (the pg_trgm index on PostgreSQL).
+    One or two: too short for trigrams, so a name prefix (e.g. 李娜) through the name index.
+    """
+    q = (q or "").strip()
+    if not q:
+        return CadrePost.objects.none()
+    if len(q) >= 3:
+        qs = CadrePost.objects.filter(search_text__contains=q)
+    else:
+        qs = CadrePost.objects.filter(person__name__startswith=q)
+    return qs.filter(enabled=True).select_related("person", "org").order_by("id")

@@ -102,6 +102,7 @@ def cadre_create(*, actor, data):
         person.full_clean(exclude=["user", "working_post", "first_org"])
         person.save()
     post = CadrePost(person=person, org=actor.org, **{f: data[f] for f in POST_FIELDS if f in data})
+    post.search_text = post.build_search_text(person, actor.org)
     post.full_clean(exclude=["person", "org", "operator_user"])
     try:
         with transaction.atomic():
@@ -134,6 +135,7 @@ def cadre_update(*, actor, post, data):
             setattr(post, field, data[field])
     post.full_clean(exclude=["person", "org", "operator_user"], validate_unique=False)
     post.save()
+    refresh_search_text(person.posts.select_related("org"), person=person)
     after = {**snapshot(person, AUDIT_FIELDS), **snapshot(post, POST_FIELDS[:4])}
     before, after = changed_only(before, after)
     audit_record(actor=actor, action="cadre.update", obj=post, before=before, after=after)
@@ -180,6 +182,14 @@ def cadre_delete(*, actor, post):
         person.delete()
     else:
         contacts.queue_for_person(person)
+
+
+def refresh_search_text(posts, person=None):
+    """Rebuild the 通讯录 search text of some posts (a person's or an org's: a handful of rows)."""
+    for post in posts:
+        text = post.build_search_text(person=person)
+        if text != post.search_text:
+            CadrePost.objects.filter(pk=post.pk).update(search_text=text)
 
 
 def _operator_off(post):

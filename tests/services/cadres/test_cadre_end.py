@@ -193,3 +193,18 @@ def test_contact_sync_retries_and_stays_off_without_credentials(tree, fake_wecha
     add_cadre(tree.district, id_number="11010519491231002X", phone="13800138002")
     assert ContactSync.objects.count() == 1
     assert contacts.retry_due(now=timezone.now() + timedelta(days=1)) == 0
+
+
+@pytest.mark.django_db
+def test_directory_follows_renames_and_orgs_with_cadres_cannot_be_deleted(tree):
+    from orgtree.services import org_delete, org_update
+    from services.cadres.selectors import directory_search
+
+    post = add_cadre(tree.branch, name="王志强", phone="13800138001", title="书记")
+    assert list(directory_search("研发一部")) == [post]
+    org_update(actor=actor_of(tree.general), org=tree.branch, data={"full_name": "共青团某公司测试三部支部委员会", "short_name": "测试三部"})
+    assert list(directory_search("测试三部")) == [post] and not directory_search("研发一部").exists()
+    services.cadre_update(actor=actor_of(tree.branch), post=post, data={"name": "王志刚"})
+    assert list(directory_search("王志刚")) == [post] and list(directory_search("王志")) == [post]
+    with pytest.raises(ValidationError, match="该组织存在团干信息"):
+        org_delete(actor=actor_of(tree.general), org=tree.branch)
