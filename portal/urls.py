@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("services.cadres.urls")),
     path("manage/", include("portal.urls_manage")),
     path("", include("services.messaging.urls")),
+    path("", include("services.members.urls")),
     path("m/", include("portal.urls_mobile")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),

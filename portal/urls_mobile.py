@@ -1,6 +1,7 @@
 from django.urls import path
 
 from services.cadres import mobile as cadres_mobile
+from services.members import views_mobile as members_mobile
 
 from .views import mobile
 
@@ -11,7 +12,7 @@ urlpatterns = [
     path("", mobile.member_home, name="member_home"),
     path("login/", mobile.member_login, name="member_login"),
     path("oauth/callback/", mobile.member_callback, name="member_callback"),
-    path("register/", mobile.member_register, name="member_register"),
+    path("register/", members_mobile.register, name="member_register"),
     path("dev-login/", mobile.member_dev_login, name="member_dev_login"),
     path("logout/", mobile.logout, name="logout"),
     # cadres, inside WeChat Work

@@ -78,7 +78,7 @@ def make_id_number(birth="20000101", region="440106", seq=None, female=False):
     """A valid 18-digit resident ID (correct check digit) for the given birth date (YYYYMMDD)."""
     from stdnum.cn import ric
 
-    seq = seq if seq is not None else next(_seq) % 500
+    seq = (seq if seq is not None else next(_seq)) % 500
     order = seq * 2 + (0 if female else 1)  # odd = male
     body = f"{region}{birth}{order:03d}"
     return body + ric.calc_check_digit(body + "0")
@@ -106,3 +106,32 @@ def make_operator(org, name="赵运营", phone=None, label="组织委员", work_
         person.save(update_fields=["user"])
         WeChatIdentity.objects.create(user=person.user, kind=WeChatIdentity.Kind.WORK, external_id=work_userid)
     return user
+
+
+def member_data(branch, *, birth="20000315", joined=None, **overrides):
+    """A complete 报到 form for a member of ``branch``."""
+    from datetime import date
+
+    n = next(_seq)
+    data = {
+        "name": "李小明", "id_type": 1, "id_number": make_id_number(birth=birth, seq=n),
+        "joined_league": joined or date(2015, 5, 1), "branch": branch, "income": 1, "political_status": 1,
+        "is_cadre": False, "phone": f"139{n:08d}", "nation": 1, "education": 4, "highest_education": 4,
+        "hukou_province": "广东省", "hukou_city": "广州市", "hukou_county": "天河区", "join_unit": "广州市第一中学",
+        "member_number": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def make_member(branch, *, approved=True, **overrides):
+    """A member registered through the real 报到 service (and approved by the branch unless told not to)."""
+    from services.members import services
+    from services.members.choices import RegistrationStatus
+
+    member = services.member_register(data=member_data(branch, **overrides), openid=f"openid-{next(_seq)}")
+    if approved:
+        services.member_approve(actor=actor_of(branch), member=member)
+        member.refresh_from_db()
+        assert member.registration_status == RegistrationStatus.APPROVED
+    return member

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "home_articles",
     "services.messaging",
     "services.cadres",
+    "services.members",
     # Wagtail (the CMS at /cms/)
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -150,13 +150,6 @@ def member_home(request):
     return render(request, "mobile/member_home.html")
 
 
-def member_register(request):
-    """Where an unknown openid lands. The members app builds 团员报到 here."""
-    if pending_identity(request, WeChatIdentity.Kind.MP) is None:
-        return redirect("mobile:member_login")
-    return render(request, "mobile/member_register.html")
-
-
 # --- cadres (企业号) --------------------------------------------------------------------------
 
 def cadre_login(request):

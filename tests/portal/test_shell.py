@@ -124,5 +124,5 @@ def test_seed_demo_is_idempotent_and_debug_only(settings, capsys):
     from portal.models import WeChatIdentity
     from services.messaging.models import Message
 
-    assert WeChatIdentity.objects.filter(external_id__startswith="demo-").count() == 3
+    assert WeChatIdentity.objects.filter(external_id__startswith="demo-").count() == 4  # 3 people + 1 pending 报到
     assert Message.objects.filter(title="欢迎使用智慧团建").count() == 3

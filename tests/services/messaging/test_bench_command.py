@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from portal.models import User
+from services.members.models import Member
 from services.messaging.models import Broadcast, Message
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ def test_bench_broadcast_fans_out_the_same_rows_as_the_baseline_and_ends_with_on
     assert result["bench"] == "broadcast" and result["recipients"] == 120 and result["rounds"] == 2
     for key in ("fan_out_s", "baseline_s", "rows_per_s", "ratio"):
         assert result[key] > 0
-    assert User.objects.filter(kind=User.Kind.MEMBER).count() == 120
+    assert User.objects.filter(kind=User.Kind.MEMBER).count() == 120 == Member.objects.count()
     assert Message.objects.count() == 0 and Broadcast.objects.count() == 0  # it cleans up after itself
     call_command("bench_broadcast", recipients=100, rounds=1, stdout=io.StringIO())  # reuses, trims
-    assert User.objects.filter(kind=User.Kind.MEMBER).count() == 100
+    assert User.objects.filter(kind=User.Kind.MEMBER).count() == 100 == Member.objects.count()

@@ -11,19 +11,26 @@ from portal.models import AuditLog, User
 from services.messaging import services
 from services.messaging.models import Broadcast, BroadcastQuota, Message
 
-from ...factories import actor_of, login, make_person
+from ...factories import actor_of, login, make_child, make_member, make_operator, make_person
 
 SH = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
 def people(tree):
+    from orgtree.rules import OrgType
+
+    sibling_branch = make_child(make_child(tree.b_district, OrgType.COMMITTEE, "南山某公司"), OrgType.BRANCH, "一部")
+    inactive = make_member(tree.branch).user
+    inactive.is_active = False
+    inactive.save()
     return {
-        "branch_member": make_person(User.Kind.MEMBER, tree.branch),
+        "branch_member": make_member(tree.branch).user,
+        "pending_member": make_member(tree.branch, approved=False).user,  # not yet a member: not reached
         "district_cadre": make_person(User.Kind.CADRE, tree.district),
-        "sibling_member": make_person(User.Kind.MEMBER, tree.b_district),
-        "inactive_member": make_person(User.Kind.MEMBER, tree.branch, is_active=False),
-        "operator": make_person(User.Kind.OPERATOR, tree.branch, phone="13900000009"),
+        "sibling_member": make_member(sibling_branch).user,
+        "inactive_member": inactive,
+        "operator": make_operator(tree.branch),
     }
 
 
@@ -58,7 +65,7 @@ def test_broadcast_reaches_the_chosen_audiences_of_the_subtree_only(tree, people
 @pytest.mark.django_db
 def test_fan_out_is_idempotent(tree, people, django_capture_on_commit_callbacks):
     broadcast = _send(actor_of(tree.province), django_capture_on_commit_callbacks)
-    assert Message.objects.filter(broadcast=broadcast).count() == 2
+    assert Message.objects.filter(broadcast=broadcast).count() == 2  # the two approved, active members
     assert services.broadcast_fan_out(broadcast_id=broadcast.pk) == 0
     assert Message.objects.filter(broadcast=broadcast).count() == 2
 
@@ -74,7 +81,7 @@ def test_monthly_quota_refuses_in_chinese_and_writes_nothing(tree, people, setti
     with pytest.raises(ValidationError) as exc:
         _send(actor, django_capture_on_commit_callbacks, now=datetime(2026, 11, 30, 23, 59, tzinfo=SH))
     assert exc.value.messages == ["本月群发次数已用完（每月可群发 2 次，本月已群发 2 次），请下月再发送。"]
-    assert Broadcast.objects.count() == 2 and Message.objects.count() == 2
+    assert Broadcast.objects.count() == 2 and Message.objects.filter(broadcast__isnull=False).count() == 2
     # Another org's quota is its own; and the month turns over at midnight Beijing time.
     _send(actor_of(tree.city_b), django_capture_on_commit_callbacks, now=november)
     _send(actor, django_capture_on_commit_callbacks, now=datetime(2026, 12, 1, 0, 0, tzinfo=SH))

@@ -12,11 +12,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django_q.conf import Conf
 
-from portal.models import User
 from services.messaging.models import Broadcast, Delivery, Message
 from services.messaging.services import broadcast_send, notify
 
-from ...factories import actor_of, make_person, make_root, make_child
+from ...factories import actor_of, make_child, make_member, make_root
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -64,15 +63,21 @@ def _wait_for(check, proc, timeout=60):
 
 
 def test_a_real_cluster_delivers_and_fans_out(cluster, fake_wechat):
+    from orgtree.rules import OrgType
+    from portal.models import WeChatIdentity
+
     province = make_root()
     city = make_child(province, name="广州市")
-    member = make_person(User.Kind.MEMBER, city, name="陈小红", wechat_id="openid-chen")
+    branch = make_child(make_child(city, OrgType.COMMITTEE, "某公司"), OrgType.BRANCH, "一部")
+    member = make_member(branch, name="陈小红").user
+    openid = WeChatIdentity.objects.get(user=member).external_id
 
     with transaction.atomic():
-        message = notify(recipient=member, title="报到审核通过", body="欢迎加入团组织", sender_org=city)
+        message = notify(recipient=member, title="集群送达测试", body="欢迎加入团组织", sender_org=city)
     _wait_for(lambda: Delivery.objects.filter(message=message, status="sent").exists(), cluster)
     sent = fake_wechat.received("/mp/cgi-bin/message/template/send")
-    assert [call["json"]["touser"] for call in sent] == ["openid-chen"]
+    assert [call["json"]["touser"] for call in sent if call["json"]["data"]["first"]["value"] == "集群送达测试"] \
+        == [openid]
 
     broadcast = broadcast_send(actor=actor_of(province), title="群发通知", body="内容", to_members=True)
     _wait_for(lambda: Broadcast.objects.filter(pk=broadcast.pk, status="sent").exists(), cluster)

@@ -8,13 +8,14 @@ non-system root with N member logins spread over its branches, then in the same 
   orgtree_organization`` writing the same rows into the same table (same indexes and constraints),
 
 alternately, ``--rounds`` times each, deleting the rows between rounds (untimed). The last line is
-one line of JSON (DESIGN §7). The members are bulk-created logins; the members app's records will
-replace them as the audience, and this command with them.
+one line of JSON (DESIGN §7). The members are bulk-inserted approved member records with their
+logins (foreign-ID numbers ``BENCH…``, so they never collide with real ones).
 """
 
 import json
 import statistics
 import time
+from datetime import date
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.management.base import BaseCommand
@@ -26,6 +27,8 @@ from orgtree.rules import Industry, OrgType
 from orgtree.services import org_create
 from portal.actors import actor_for_user
 from portal.models import User
+from services.members.choices import RegistrationStatus
+from services.members.models import Member
 from services.messaging import tasks
 from services.messaging.models import Broadcast, BroadcastQuota, Message
 from services.messaging.services import broadcast_send
@@ -98,21 +101,34 @@ class Command(BaseCommand):
         return root, branches
 
     def _members(self, branches, wanted):
-        have = User.objects.filter(username__startswith=PREFIX).count()
+        """Approved members with their WeChat logins, bulk-inserted (the 报到 flow one by one would take hours)."""
+        have = Member.objects.filter(user__username__startswith=PREFIX).count()
         if have > wanted:
-            User.objects.filter(username__startswith=PREFIX, pk__in=User.objects.filter(
-                username__startswith=PREFIX).order_by("-pk").values("pk")[: have - wanted]).delete()
+            extra = list(User.objects.filter(username__startswith=PREFIX).order_by("-pk").values_list(
+                "pk", flat=True)[: have - wanted])
+            Member.objects.filter(user_id__in=extra).delete()
+            User.objects.filter(pk__in=extra).delete()
             return f"trimmed from {have}"
         if have == wanted:
             return "reused"
         started = time.perf_counter()
         password = UNUSABLE_PASSWORD_PREFIX + "bench"
         for start in range(have, wanted, BATCH):
-            User.objects.bulk_create([
+            numbers = range(start, min(start + BATCH, wanted))
+            users = User.objects.bulk_create([
                 User(username=f"{PREFIX}{n}", password=password, kind=User.Kind.MEMBER,
-                     organization=branches[n % len(branches)], first_name=f"基准团员{n}")
-                for n in range(start, min(start + BATCH, wanted))
-            ])
+                     organization=branches[n % len(branches)], first_name=f"基准团员{n}") for n in numbers])
+            if users[0].pk is None:  # a backend that does not return ids from bulk inserts
+                ids = dict(User.objects.filter(username__in=[u.username for u in users]).values_list("username", "pk"))
+                for user in users:
+                    user.pk = ids[user.username]
+            Member.objects.bulk_create([
+                Member(user=user, branch=branches[n % len(branches)], name=f"基准团员{n}",
+                       id_number=f"BENCH{n:013d}", id_type=2, birth_date=date(2000, 1, 1),
+                       joined_league=date(2015, 5, 1), income=1, political_status=1, phone=f"139{n:08d}",
+                       nation=1, education=4, highest_education=4, hukou_province="广东省", hukou_city="广州市",
+                       hukou_county="天河区", join_unit="基准单位", registration_status=RegistrationStatus.APPROVED)
+                for n, user in zip(numbers, users, strict=True)])
         return f"built {wanted - have} in {time.perf_counter() - started:.1f} s"
 
     def _clean(self, root):
@@ -133,6 +149,7 @@ class Command(BaseCommand):
         return time.perf_counter() - started, count
 
     def _baseline(self, root):
+        """The same rows by hand: approved, normal members of the subtree with an active login."""
         broadcast = Broadcast.objects.create(org=root, sender_label="baseline", title="基准群发", body="群发基准测试内容",
                                              to_members=True, status=Broadcast.Status.SENT)
         q = connection.ops.quote_name
@@ -141,11 +158,13 @@ class Command(BaseCommand):
             cursor.execute(
                 f"INSERT INTO {q(Message._meta.db_table)} (level, recipient_user_id, sender_org_id, title, body, "
                 f"link, broadcast_id, created_at) "
-                f"SELECT %s, u.id, %s, %s, %s, '', %s, %s FROM {q(User._meta.db_table)} u "
-                f"JOIN {q(Organization._meta.db_table)} o ON o.id = u.organization_id "
-                f"WHERE u.kind = %s AND u.is_active AND o.path LIKE %s",
+                f"SELECT %s, u.id, %s, %s, %s, '', %s, %s FROM {q(Member._meta.db_table)} m "
+                f"JOIN {q(User._meta.db_table)} u ON u.id = m.user_id "
+                f"JOIN {q(Organization._meta.db_table)} o ON o.id = m.branch_id "
+                f"WHERE o.path LIKE %s AND m.deleted_at IS NULL AND m.registration_status IN (3, 4, 5) "
+                f"AND m.league_status = 0 AND u.is_active",
                 [Message.Level.ORG, root.pk, broadcast.title, broadcast.body, broadcast.pk, timezone.now(),
-                 User.Kind.MEMBER, root.path + "%"],
+                 root.path + "%"],
             )
             count = cursor.rowcount
         return time.perf_counter() - started, count

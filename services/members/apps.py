@@ -1,0 +1,56 @@
+from django.apps import AppConfig
+
+
+class MembersConfig(AppConfig):
+    name = "services.members"
+    label = "members"
+    verbose_name = "团员管理"
+
+    def ready(self):
+        from django.urls import reverse
+
+        from orgtree.emptiness import register_emptiness_check
+        from portal.actors import MEMBER, ORG_ACTOR_KINDS, Actor, register_actor_resolver
+        from portal.models import User
+        from portal.registry import MenuItem, Todo, register_menu_item, register_todo
+        from services.messaging.audiences import MEMBERS, register_audience
+
+        from . import selectors, services  # noqa: F401 - services registers its audit actions
+        from .choices import APPROVED_STATES, LeagueStatus
+        from .models import Member
+
+        @register_actor_resolver(User.Kind.MEMBER)
+        def _resolve_member(user):
+            member = selectors.member_of_user(user)
+            org = member.branch if member else user.organization
+            return Actor(kind=MEMBER, user=user, org=org, label=f"团员 {user.get_full_name()}".strip(),
+                         extra={"member": member})
+
+        def _audience(org):
+            ids = Member.objects.filter(branch__path__startswith=org.path, deleted_at__isnull=True,
+                                        registration_status__in=APPROVED_STATES, league_status=LeagueStatus.NORMAL,
+                                        user__isnull=False).values("user_id")
+            return User.objects.filter(pk__in=ids, is_active=True)
+
+        register_audience(MEMBERS, _audience)
+
+        @register_emptiness_check
+        def _has_members(org):
+            live = Member.objects.filter(branch=org, deleted_at__isnull=True).exclude(registration_status=0)
+            return "该组织存在团员" if live.exists() else None
+
+        is_branch = lambda actor: actor.org is not None and actor.org.is_branch  # noqa: E731
+        for label, url_name, order, visible in (
+            ("我的团员", "members:manage_list", 30, None),
+            ("团员报到二维码", "members:qr", 31, is_branch),
+            ("团籍变更/删除审核", "members:request_list", 32, None),
+            ("满28周岁已离团", "members:aged_out", 33, None),
+            ("已脱/退团及开除团籍", "members:left", 34, None),
+            ("满28周岁待离团（欠交团费）", "members:held_back", 35, None),
+        ):
+            register_menu_item(MenuItem("团员管理", label, url_name, ORG_ACTOR_KINDS, order=order,
+                                        quick=order == 30, visible=visible))
+        register_todo(Todo(key="members.review", label="团员报到审核", count=selectors.pending_review_count,
+                           url=lambda actor: reverse("members:manage_list") + "?registration_status=1", order=10))
+        register_todo(Todo(key="members.requests", label="团籍变更/删除审核", count=selectors.request_count,
+                           url=lambda actor: reverse("members:request_list"), order=11))

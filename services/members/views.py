@@ -1,0 +1,247 @@
+"""Service pages of 团员管理 (/manage/members/...): thin — parse, call one service or selector, render."""
+
+import io
+
+import segno
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from orgtree.models import Organization
+from portal.decorators import org_actor_required
+
+from . import selectors, services
+from .choices import LEFT_STATES, LeagueStatus, RegistrationStatus
+from .forms import DeletionForm, MemberFilterForm, OfflineForm, ReasonForm, RestoreForm, StatusApplyForm
+
+
+def error_text(exc):
+    if hasattr(exc, "error_dict"):
+        return "；".join(m for msgs in exc.message_dict.values() for m in msgs)
+    return "；".join(exc.messages)
+
+
+def add_errors(form, exc):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _list(request, *, title, fixed=None, template="members/list.html"):
+    form = MemberFilterForm(request.GET or None)
+    filters = dict(form.cleaned_data) if form.is_valid() else {}
+    filters.update(fixed or {})
+    rows, cursor = selectors.member_page(actor=request.actor, filters=filters, after=request.GET.get("after"))
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(request, template, {
+        "form": form, "rows": rows, "cursor": cursor, "title": title, "query": query.urlencode(),
+        "first_page": not request.GET.get("after"), "is_branch": request.actor.org.is_branch,
+    })
+
+
+@org_actor_required
+def member_list(request):
+    return _list(request, title="我的团员")
+
+
+@org_actor_required
+def aged_out_list(request):
+    return _list(request, title="满28周岁已离团", fixed={"league_status": [LeagueStatus.AGED_OUT]})
+
+
+@org_actor_required
+def left_list(request):
+    return _list(request, title="已脱/退团及开除团籍",
+                 fixed={"league_status": [LeagueStatus.LAPSED, LeagueStatus.RESIGNED, LeagueStatus.EXPELLED]})
+
+
+@org_actor_required
+def held_back_list(request):
+    rows = selectors.held_back_in_scope(actor=request.actor, as_of=timezone.localdate())
+    return render(request, "members/held_back.html", {"rows": rows})
+
+
+@org_actor_required
+def member_export(request):
+    from openpyxl import Workbook
+
+    form = MemberFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("团员")
+    ws.append(["姓名", "手机号码", "证件类型", "身份证号码", "实名认证状态", "政治面貌", "全日制学历", "职业",
+               "申请报到时间", "资料审核时间", "报到资料状态", "所在团支部", "团员编号", "删除状态", "团籍状态"])
+    fmt = lambda dt: timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else ""  # noqa: E731
+    for m in selectors.member_export_rows(actor=request.actor, filters=filters).iterator(chunk_size=2000):
+        ws.append([m.name, m.phone, m.get_id_type_display(), m.masked_id, m.get_real_name_status_display(),
+                   m.get_political_status_display(), m.get_education_display(),
+                   m.get_occupation_display() if m.occupation else "", fmt(m.submitted_at), fmt(m.reviewed_at),
+                   m.get_registration_status_display(), m.branch.full_name, m.member_number,
+                   m.get_deletion_state_display(), m.get_league_status_display()])
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=f"团员名单-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@org_actor_required
+def member_detail(request, pk):
+    member = selectors.member_get(actor=request.actor, pk=pk)
+    actor = request.actor
+    own_branch = actor.org.pk == member.branch_id
+    return render(request, "members/detail.html", {
+        "m": member, "own_branch": own_branch, "diff": services.pending_diff(member),
+        "requests": member.requests.order_by("-id")[:10], "is_left": member.league_status in LEFT_STATES,
+        "return_form": ReasonForm(), "offline_form": OfflineForm(),
+        "can_review": own_branch and member.registration_status in (RegistrationStatus.PENDING,
+                                                                     RegistrationStatus.CHANGE_PENDING),
+    })
+
+
+def _do(request, member_pk, func, ok, form_class=None, **kwargs):
+    member = selectors.member_get(actor=request.actor, pk=member_pk)
+    if form_class:
+        form = form_class(request.POST)
+        form.is_valid()
+        kwargs.update(form.cleaned_data)
+    try:
+        func(actor=request.actor, member=member, **kwargs)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, ok)
+    return redirect("members:detail", member.pk)
+
+
+@require_POST
+@org_actor_required
+def review(request, pk):
+    member = selectors.member_get(actor=request.actor, pk=pk)
+    change = member.registration_status == RegistrationStatus.CHANGE_PENDING
+    if request.POST.get("decision") == "approve":
+        return _do(request, pk, services.change_approve if change else services.member_approve, "审核通过")
+    return _do(request, pk, services.change_return if change else services.member_return, "已退回", ReasonForm)
+
+
+@require_POST
+@org_actor_required
+def verify_offline(request, pk):
+    return _do(request, pk, services.member_verify_offline, "已标记为线下验证通过", OfflineForm)
+
+
+@org_actor_required
+def status_apply(request, pk):
+    member = selectors.member_get(actor=request.actor, pk=pk)
+    form = StatusApplyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.status_apply(actor=request.actor, member=member, kind=form.cleaned_data["kind"],
+                                  reasons=form.cleaned_data["reasons"], description=form.cleaned_data["description"],
+                                  files=request.FILES.getlist("attachments"))
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, "已提交，等待上级组织审核")
+            return redirect("members:detail", member.pk)
+    return render(request, "members/form.html", {"m": member, "form": form, "title": "离脱退团/开除团籍",
+                                                 "multipart": True, "age": member.age_on(timezone.localdate())})
+
+
+@org_actor_required
+def deletion_apply(request, pk):
+    member = selectors.member_get(actor=request.actor, pk=pk)
+    form = DeletionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deletion_apply(actor=request.actor, member=member, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, "已申请删除，等待上级组织审核")
+            return redirect("members:detail", member.pk)
+    return render(request, "members/form.html", {
+        "m": member, "form": form, "title": "申请删除",
+        "warning": "仅用于团员报错团支部且被误审核通过，或入团时间填错且被审核通过的情况；上级批准后该团员的报到资料将被删除。"})
+
+
+@org_actor_required
+def restore(request, pk):
+    member = selectors.member_get(actor=request.actor, pk=pk)
+    form = RestoreForm(request.GET or None)
+    targets = selectors.restore_targets(actor=request.actor, query=form.data.get("q")) if form.is_bound else []
+    if request.actor.org.is_branch and not form.is_bound:
+        targets = [request.actor.org]
+    if request.method == "POST":
+        branch = Organization.objects.filter(pk=request.POST.get("branch") or 0).first()
+        try:
+            services.member_restore(actor=request.actor, member=member, branch=branch)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, "已恢复团籍")
+            return redirect("members:detail", member.pk)
+    return render(request, "members/restore.html", {"m": member, "form": form, "targets": targets})
+
+
+@org_actor_required
+def request_list(request):
+    return render(request, "members/requests.html", {"requests": selectors.requests_to_review(request.actor)[:200]})
+
+
+@org_actor_required
+def request_detail(request, pk):
+    req = selectors.request_get(actor=request.actor, pk=pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST":
+        if req.reviewer_id != request.actor.org.pk:
+            raise Http404
+        try:
+            if request.POST.get("decision") == "approve":
+                services.request_approve(actor=request.actor, request=req)
+            else:
+                form.is_valid()
+                services.request_return(actor=request.actor, request=req, reason=form.cleaned_data.get("reason"))
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, "审核完成")
+            return redirect("members:request_list")
+    return render(request, "members/request_detail.html", {
+        "req": req, "form": form, "can_review": req.reviewer_id == request.actor.org.pk and req.state == 0})
+
+
+@org_actor_required
+def attachment(request, pk, attachment_pk):
+    req = selectors.request_get(actor=request.actor, pk=pk)
+    att = req.attachments.filter(pk=attachment_pk).first()
+    if att is None:
+        raise Http404
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
+
+
+def register_url(request, branch):
+    return request.build_absolute_uri(reverse("members:register_branch", args=[branch.code]))
+
+
+@org_actor_required
+def qr(request):
+    """报到二维码: each branch's own link, so members never have to type a branch ID."""
+    org = request.actor.org
+    if not services.is_eligible_branch(org):
+        raise Http404("只有团支部有团员报到二维码")
+    url = register_url(request, org)
+    if request.GET.get("download"):
+        out = io.BytesIO()
+        segno.make(url, error="m").save(out, kind="png", scale=10, border=4)
+        response = HttpResponse(out.getvalue(), content_type="image/png")
+        response["Content-Disposition"] = f'attachment; filename="qr-{org.code}.png"'
+        return response
+    svg = segno.make(url, error="m").svg_inline(scale=6)
+    return render(request, "members/qr.html", {"org": org, "url": url, "svg": svg})
