@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("services.messaging.urls")),
     path("", include("services.members.urls")),
     path("m/", include("portal.urls_mobile")),
+    path("", include("pages.urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

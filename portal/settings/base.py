@@ -211,7 +211,9 @@ BROADCAST_MONTHLY_QUOTA = int(os.environ.get("BROADCAST_MONTHLY_QUOTA", "4"))
 
 # Shared by web workers and the task cluster (WeChat tokens, the member feed).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                      "LOCATION": str(BASE_DIR / "var" / "cache")}}
+                      "LOCATION": str(BASE_DIR / "var" / "cache"),
+                      # the default 300 entries would cull the per-branch feed cache
+                      "OPTIONS": {"MAX_ENTRIES": 100_000}}}
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 

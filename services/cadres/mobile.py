@@ -113,5 +113,5 @@ def cadre_search(request):
 def directory(request):
     """通讯录: any enabled cadre in the province by name, org or post, with a tap-to-call phone."""
     q = request.GET.get("q", "").strip()
-    results = selectors.directory_search(q)[:DIRECTORY_LIMIT] if q else []
+    results = selectors.directory_search(q, limit=DIRECTORY_LIMIT)
     return render(request, "cadres/m_directory.html", {"q": q, "results": results, "limit": DIRECTORY_LIMIT})

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 
 from portal import idcard
 from portal.audit import audit_record, changed_only, register_actions, snapshot
-from portal.models import User
+from portal.models import User, WeChatIdentity
 from portal.passwords import generate_password
 
 from . import contacts
@@ -176,8 +176,9 @@ def cadre_delete(*, actor, post):
                  before={"姓名": person.name, "身份证号码": idcard.mask(person.id_number), "团内现任职务": post.title})
     post.delete()
     if not person.posts.exists():
-        if person.user_id:
+        if person.user_id:  # the WeChat Work login goes with the last post
             User.objects.filter(pk=person.user_id).update(is_active=False)
+            WeChatIdentity.objects.filter(user_id=person.user_id).delete()
         contacts.queue_sync(person, ContactSync.Action.DELETE)
         person.delete()
     else:
@@ -290,8 +291,6 @@ def cadre_join(*, person, userid, now=None):
     """
     from django.utils import timezone
 
-    from portal.models import WeChatIdentity
-
     person = CadrePerson.objects.select_for_update().get(pk=person.pk)
     posts = list(person.posts.filter(enabled=True).select_related("org").order_by("id"))
     if not posts:
@@ -305,7 +304,10 @@ def cadre_join(*, person, userid, now=None):
         User.objects.filter(pk=person.user_id).update(is_active=True)
     identity = WeChatIdentity.objects.filter(kind=WeChatIdentity.Kind.WORK, external_id=userid).first()
     if identity is not None and identity.user_id != person.user_id:
-        raise ValidationError(ERR_IDENTITY_TAKEN)
+        if CadrePerson.objects.filter(user_id=identity.user_id).exists():
+            raise ValidationError(ERR_IDENTITY_TAKEN)
+        identity.delete()  # left over from a deleted cadre record with this phone: theirs again
+        identity = None
     if identity is None:
         WeChatIdentity.objects.filter(user=person.user, kind=WeChatIdentity.Kind.WORK).delete()
         WeChatIdentity.objects.create(user=person.user, kind=WeChatIdentity.Kind.WORK, external_id=userid)

@@ -102,7 +102,8 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 
-def test_seed_demo_is_idempotent_and_debug_only(settings, capsys):
+def test_seed_demo_is_idempotent_and_debug_only(settings, capsys, tmp_path):
+    settings.BASE_DIR = tmp_path  # var/demo-logins.txt goes there, not over the real one
     from django.core.management import CommandError, call_command
 
     settings.DEBUG = False

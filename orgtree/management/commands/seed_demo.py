@@ -12,6 +12,7 @@ from portal.passwords import generate_password
 from orgtree.models import Organization
 from orgtree.rules import Industry, OrgType
 from orgtree.services import org_create, org_create_root
+from pages.demo import seed_content
 
 L, C, W, G, B = OrgType.LEADING, OrgType.COMMITTEE, OrgType.WORKING, OrgType.GENERAL_BRANCH, OrgType.BRANCH
 HC = {"admin_quota": 5, "admin_staffed": 4, "career_quota": 2, "career_staffed": 2}
@@ -88,6 +89,7 @@ class Command(BaseCommand):
         self.stdout.write(text)
         (settings.BASE_DIR / "var").mkdir(exist_ok=True)
         (settings.BASE_DIR / "var" / "demo-logins.txt").write_text(text + "\n", encoding="utf-8")
+        seed_content(stdout=self.stdout)
         seed_wechat_demo(stdout=self.stdout)
 
     def _build(self, parent, nodes):

@@ -201,10 +201,25 @@ def test_directory_follows_renames_and_orgs_with_cadres_cannot_be_deleted(tree):
     from services.cadres.selectors import directory_search
 
     post = add_cadre(tree.branch, name="王志强", phone="13800138001", title="书记")
-    assert list(directory_search("研发一部")) == [post]
+    def found(q):
+        return [row["id"] for row in directory_search(q)]
+
+    assert found("研发一部") == [post.pk]
     org_update(actor=actor_of(tree.general), org=tree.branch, data={"full_name": "共青团某公司测试三部支部委员会", "short_name": "测试三部"})
-    assert list(directory_search("测试三部")) == [post] and not directory_search("研发一部").exists()
+    assert found("测试三部") == [post.pk] and not found("研发一部")
     services.cadre_update(actor=actor_of(tree.branch), post=post, data={"name": "王志刚"})
-    assert list(directory_search("王志刚")) == [post] and list(directory_search("王志")) == [post]
+    assert found("王志刚") == [post.pk] and found("王志") == [post.pk]
     with pytest.raises(ValidationError, match="该组织存在团干信息"):
         org_delete(actor=actor_of(tree.general), org=tree.branch)
+
+
+@pytest.mark.django_db
+def test_a_deleted_and_re_entered_cadre_can_join_again(client, tree, fake_wechat):
+    post = add_cadre(tree.committee, phone="13800138001")
+    services.cadre_join(person=post.person, userid="13800138001")
+    services.cadre_delete(actor=actor_of(tree.committee), post=post)
+    assert not WeChatIdentity.objects.exists()
+    again = add_cadre(tree.district, id_number="11010519491231002X", phone="13800138001")
+    page = follow(client, wechat_work_login(client, fake_wechat, "13800138001"))
+    assert page.wsgi_request.actor.org == tree.district
+    assert CadrePerson.objects.get(pk=again.person_id).user.wechat_identities.get().external_id == "13800138001"

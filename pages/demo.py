@@ -1,0 +1,207 @@
+"""Demo content: a first set of help articles (from the product manual's own sections, in our own
+words), a few announcements, home articles and publicity-editor logins. Idempotent.
+
+Called at the end of ``seed_demo``.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from home_articles.models import ArticleKind, HomeArticle
+from home_articles.permissions import EDITOR_GROUP as ARTICLE_EDITORS
+from home_articles.permissions import editor_actor
+from home_articles.services import article_create
+from orgtree.models import Organization
+from portal.actors import STAFF, Actor
+from portal.models import User
+from portal.passwords import generate_password
+
+from .models import AnnouncementIndexPage, AnnouncementPage, Audience, HelpArticlePage, HelpCenterPage
+
+CONTENT_EDITORS = "公告与帮助编辑"
+
+O, C, M = Audience.ORG, Audience.CADRE, Audience.MEMBER
+
+
+def _p(*paragraphs):
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+def _ul(*items):
+    return "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+
+
+# (slug, audience, title, summary, body)
+HELP_ARTICLES = [
+    ("member-registration", M, "如何报到", "扫码报到、填写资料、等待团支部审核",
+     _p("团员报到的流程：扫描团员报到二维码 → 按提示登录 → 填写个人资料 → 提交 → 所在团支部审核 → 报到完成。")
+     + _ul("报到前，请先向团支部书记确认本支部的全称或组织ID，避免报到到错误的团支部。",
+           "2017年及以后入团的团员，必须填写12位团员编号（可在入团志愿书中找到）。",
+           "发现报到的团支部有误时，在审核通过前可以自行撤回报到，再重新报到。",
+           "报到后请不要取消关注“12355青年之声”公众号，否则将收不到个人团务提醒。")),
+    ("member-profile", M, "修改个人信息", "报到通过后可修改的资料与限制",
+     _p("报到申请经团支部审核通过后，可以随时修改个人信息。姓名、身份证号码、入团年月和所在团支部不能自行修改；"
+        "收入、政治面貌、团干部信息等修改需经团支部审核，审核通过前仍按原资料执行。")
+     + _p("所在团支部不属于团广东省委管辖，或已满28周岁离团的，不能修改团员信息。")),
+    ("member-transfer", M, "组织关系转接怎么办理", "团员自行申请转接、查看进度、撤回与省外转接",
+     _p("团员因升学、就业、迁居等原因变动时，应及时办理团组织关系转接。在团员移动端首页进入“组织关系转接”，"
+        "准确填写转入团支部的全称或组织ID以及学习工作去向后提交。")
+     + _ul("转接需经转出团支部、其上级、转入团支部、其上级四级审核；“我的消息”中可查看审核进度和历史转接记录。",
+           "在转入团支部的上级审核通过前，发起人可以撤回转接申请后重新发起。",
+           "办理转接前须交清当月及以前所有欠交团费。",
+           "转往省外的团员，选择转入省份和团组织；转出团支部的上级审核通过后，由转入团组织在省外系统中接收。")),
+    ("member-appeal", M, "转接被退回后如何申诉", "30个自然日内对最近一次退回发起申诉",
+     _p("组织关系转接申请被转入团组织不恰当地退回时，团员可以在退回之日起30个自然日内发起转接申诉，"
+        "申诉由转出和转入团组织的共同上级审核。申诉通过即转入成功；再次被退回的，可以重新发起转接。")
+     + _ul("只能对最近一次被转入团组织退回的转接申请进行申诉；申诉期间不能再次发起转接。",
+           "申诉路径：团员端首页 → 组织关系转接 → 组织关系转接记录 → 选择最近一次被退回的申请 → 我要申诉，填写理由并上传材料。")),
+    ("member-dues", M, "团费交纳", "按月在线交纳团费，也可为本支部团员代交",
+     _p("团员每月在团员移动端在线交纳本人团费，也可以为本支部其他团员代交。系统每月1日按团员当时的收入、政治面貌"
+        "和所在团支部计算应交团费，并通过“12355青年之声”公众号发送团费交纳提醒。")
+     + _ul("收入、政治面貌等信息有误会影响团费计算，请及时修改并提醒团支部审核，审核通过后次月按新信息计算。",
+           "欠交超过3个月会收到提醒；欠交6个月及以上的，需由团支部登记线下交纳。",
+           "办理组织关系转接前必须交清全部欠交团费。")),
+    ("member-awards", M, "奖励录入与补录", "团内奖励补录、团外奖励录入",
+     _p("团内奖励原则上由授奖组织录入并认证；获奖超过一年仍未被录入的，团员可以申请补录，由授奖组织审核。"
+        "团外奖励由团员自行录入，所在团支部审核但不作真实性认证。审核通过的奖励进入个人成长档案。")
+     + _p("路径：团员移动端 → 认证资料 → 奖惩信息 → 团内奖励补录 / 团外奖励录入。")),
+    ("member-registration-annual", M, "团员年度注册", "确认个人信息与教育评议结果",
+     _p("团支部录入教育评议结果后，系统会提醒团员进行年度注册：核对个人信息并确认本人的评议结果。"
+        "保留团籍的团干部也需要进行年度注册；评议结果为不合格的暂缓注册。")),
+    ("cadre-join", C, "团干如何入驻企业号", "录入信息后扫码入驻“广东共青团”企业号",
+     _p("团干部的个人信息被所在团组织准确录入系统后，扫描广东共青团微信企业号二维码，填写个人职务即可入驻。"
+        "信息尚未录入的，请联系所在团组织在管理后台录入后再扫码。")
+     + _ul("入驻的关键是手机号：请确保系统中录入的手机号是本人正在使用的号码。",
+           "企业号不同于微信公众号，入驻后可在“微信通讯录 → 我的企业 → 广东共青团”中找到。",
+           "首次进入的组织运营者还需要为本组织设置企业号代称（不超过16个字）。")),
+    ("cadre-operations", C, "企业号团务操作", "普通团干查看，运营者可审核",
+     _p("在企业号中可以便捷地查看和办理团务：普通团干只能查看团组织、团干、团员等信息；"
+        "担任组织运营者的团干还可以审核团员报到、资料修改、奖励和组织关系转接。")),
+    ("cadre-assistant", C, "即时通讯与企业小助手", "点对点沟通、建专项工作群、关键词查询资料",
+     _p("即时通讯可以与全省任一团组织的团干点对点交流，也可以跨组织层级建立专项工作群。"
+        "“企业小助手”接收智慧团建系统发布的一手消息，输入关键词即可获取系统使用的疑问解答和相关资料，"
+        "例如输入“转接”“团费”“报到”。")),
+    ("org-create", O, "建立下级团组织", "逐级建立直接下级组织并发放登录资料",
+     _p("每级团组织在“组织管理”中建立其直接下一级团组织，系统为新组织生成账号和一次性密码，逐级往下建，"
+        "直到组织树末端的团支部。")
+     + _ul("组织树的末端必须是“团支部”。",
+           "组织类型要选择准确：团支部错选为其他类型，团员报到或转接时将搜索不到该支部。",
+           "学校组织须填写10位学校标识码，学校团支部还需选择毕业年份。",
+           "上级团组织可以重置直接下级团组织管理员的登录密码。")),
+    ("org-review", O, "团员报到与资料修改审核", "团支部审核本支部团员的报到和资料修改",
+     _p("团员提交报到或资料修改后，所在团支部会收到待办提醒。在“团员管理 → 我的团员”中可以审核报到和资料修改，"
+        "对有误的申请退回并说明理由。请在48小时内处理，及时业务响应率会计入统计。")),
+    ("org-transfer", O, "组织关系转接审核", "团支部与其直接上级的审核权限及自动审核规则",
+     _p("团支部可以审核本支部团员的转出申请、替本支部团员发起转出、审核申请转入本支部的团员；"
+        "团支部的直接上级审核下级各支部团员的转入、转出申请，并处理转接申诉。")
+     + _ul("团支部代团员发起的转接（中小学组织除外），需团员在公众号消息中确认后才会继续流转。",
+           "转入团支部超过30个自然日未审核的，系统自动审核通过。",
+           "转入团支部的直接上级超过72小时未审核的，系统自动审核通过。",
+           "申诉审核路径：管理后台 → 组织关系转接 → 申诉处理。")),
+    ("org-dues", O, "团费查询与留存", "查看团费交纳情况与本级留存金额",
+     _p("在“团费管理”中可以按月份查看本组织下所有团员的团费交纳情况，以及本级和直属下级的团费留存。")
+     + _p("本级团费留存金额 = 本级当月实收团费 × 本级留存比例 + 有留存权限但子账户无效的直属下级当月实收团费 × "
+          "该下级的留存比例。")),
+    ("org-cadres", O, "团干信息录入与设置运营者", "录入范围、运营者权限与操作记录",
+     _p("请使用组织管理员账号录入本级团组织团干部的基本信息。领导机关、基层团委和团工委录入委员及机构工作人员，"
+        "团总支录入总支委员，团支部只需录入支部书记。")
+     + _p("每个组织须设置1名及以上运营者。运营者用手机号登录管理后台，拥有与组织管理员相同的权限，"
+          "所有操作都会记入操作日志。一名团干只能在一个组织担任运营者。")),
+]
+
+ANNOUNCEMENTS = [
+    ("awards-entry-notice", "关于依托“智慧团建”系统录入团员、团组织奖惩信息的通知", datetime.date(2019, 9, 10), "团省委组织部",
+     _p("各级团组织：为规范团员、团组织奖惩信息管理，即日起团内奖励由授奖组织在“奖惩管理”中录入并认证；"
+        "团外奖励由团员自行录入，所在团支部审核。请各级团组织按要求做好录入工作。")),
+    ("online-dues-notice", "关于开通团费微信在线交纳的通知", datetime.date(2019, 10, 8), "团省委组织部",
+     _p("团员移动端已开通团费微信在线交纳功能。团员可按月在线交纳本人团费，也可为本支部团员代交。"
+        "欠交6个月及以上的，请由团支部登记线下交纳。")),
+    ("manual-release", "《广东智慧团建系统产品手册》（2019年9月版）发布", datetime.date(2019, 9, 1), "团省委",
+     _p("产品手册介绍了管理后台、团干部移动端和团员移动端的主要功能，可在帮助中心查阅。"
+        "系统使用问题请拨打客服热线12355（按3号键）或发送邮件至 tuan@12355.net。")),
+]
+
+# (title, url, kind, publisher short name, pinned)
+HOME_ARTICLES = [
+    ("青春心向党 建功新时代——全省团员主题教育活动启动", "https://www.12355.net/", ArticleKind.FEATURED, "团广东省委", True),
+    ("智慧团建团员报到操作指引", "https://www.12355.net/", ArticleKind.FEATURED, "团广东省委", False),
+    ("广州青年志愿者招募：社区服务周", "https://www.gdzyz.cn/", ArticleKind.LOCAL, "团广州市委", False),
+    ("中山大学团委：新学期团组织关系转接须知", "https://www.12355.net/", ArticleKind.LOCAL, "中山大学团委", False),
+]
+
+# (username, org short name, groups)
+EDITORS = [
+    ("xc_gd", "团广东省委", [ARTICLE_EDITORS, CONTENT_EDITORS]),
+    ("xc_gz", "团广州市委", [ARTICLE_EDITORS]),
+]
+
+
+def _publish(parent, page):
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def seed_content(*, stdout=None, logins_file=None):
+    """Seed the content, then append the editors' fresh logins to var/demo-logins.txt (as seed_demo does)."""
+    with transaction.atomic():
+        logins = _seed()
+    lines = ["CMS 宣传干部账号（登录 /cms/，每次运行重新生成随机密码）："]
+    lines += [f"  {name:<16} 账号 {username}  密码 {password}" for name, username, password in logins]
+    text = "\n".join(lines)
+    if stdout is not None:
+        stdout.write(text)
+    path = logins_file or settings.BASE_DIR / "var" / "demo-logins.txt"
+    path.parent.mkdir(exist_ok=True)
+    with path.open("a", encoding="utf-8") as f:
+        f.write(text + "\n")
+    return logins
+
+
+def _seed():
+    center = HelpCenterPage.objects.first()
+    index = AnnouncementIndexPage.objects.first()
+    if center is None or index is None:
+        raise RuntimeError("页面树不存在，请先运行 migrate")
+    existing = set(HelpArticlePage.objects.child_of(center).values_list("slug", flat=True))
+    for slug, audience, title, summary, body in HELP_ARTICLES:
+        if slug not in existing:
+            _publish(center, HelpArticlePage(title=title, slug=slug, audience=audience, summary=summary, body=body))
+    existing = set(AnnouncementPage.objects.child_of(index).values_list("slug", flat=True))
+    for slug, title, date, source, body in ANNOUNCEMENTS:
+        if slug not in existing:
+            _publish(index, AnnouncementPage(title=title, slug=slug, date=date, source=source, body=body))
+
+    logins = []
+    for username, short_name, groups in EDITORS:
+        org = Organization.objects.filter(short_name=short_name).order_by("depth").first()
+        if org is None:
+            continue
+        user = User.objects.filter(username=username).first() or User(username=username)
+        user.kind, user.organization = User.Kind.STAFF, org
+        user.first_name = f"{short_name}宣传干部"
+        user.must_change_password = False
+        password = generate_password()
+        user.set_password(password)
+        user.save()
+        user.groups.set(Group.objects.filter(name__in=groups))
+        logins.append((user.first_name, username, password))
+
+    now = timezone.now()
+    for i, (title, url, kind, short_name, pinned) in enumerate(HOME_ARTICLES):
+        org = Organization.objects.filter(short_name=short_name).order_by("depth").first()
+        if org is None or HomeArticle.objects.filter(publisher=org, title=title).exists():
+            continue
+        editor = User.objects.filter(kind=User.Kind.STAFF, organization=org).first()
+        article = HomeArticle(title=title, link_url=url, kind=kind, pinned=pinned,
+                              published_at=now - datetime.timedelta(days=i))
+        article_create(actor=editor_actor(editor) if editor else _org_actor(org), article=article)
+    return logins
+
+
+def _org_actor(org):
+    return Actor(kind=STAFF, org=org, label=f"{org.full_name}（演示数据）")
