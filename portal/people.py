@@ -19,3 +19,9 @@ class PoliticalStatus(models.IntegerChoices):
     PARTY_MEMBER = 2, "中共党员"
     PROBATIONARY = 3, "中共预备党员"
     MASSES = 4, "群众"
+
+
+class CadreNature(models.IntegerChoices):  # reference §3.3 团干部性质
+    FULL_TIME = 1, "专职"
+    PART_TIME = 2, "兼职"
+    SECONDED = 3, "挂职"

@@ -11,7 +11,9 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # Fast hashing keeps the suite quick; hashes are still hashes (tests check nothing is stored in clear).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
-Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405 - tests call tasks in-process unless they start a cluster
+# Tests run tasks in-process; the real cluster a test starts (Q_SYNC=0) must not, or its scheduler
+# would run due schedules inside its own transaction.
+Q_CLUSTER = {**Q_CLUSTER, "sync": os.environ.get("Q_SYNC", "1") == "1"}  # noqa: F405
 (BASE_DIR / "var").mkdir(exist_ok=True)
 # Serve static files straight from the finders (no collectstatic in tests, as in DEBUG).
 WHITENOISE_AUTOREFRESH = True

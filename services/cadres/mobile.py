@@ -3,7 +3,7 @@
 import logging
 
 from django.contrib import auth, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from wechatpy.exceptions import WeChatException
@@ -15,8 +15,9 @@ from portal.forms import add_service_errors
 from portal.models import WeChatIdentity
 from portal.views.mobile import BACKEND, SESSION_PENDING, cadre_required, pending_identity
 
-from . import selectors, services
+from . import groups, selectors, services
 from .forms import AliasForm
+from .models import CadrePost
 
 logger = logging.getLogger(__name__)
 DIRECTORY_LIMIT = 50
@@ -115,3 +116,56 @@ def directory(request):
     q = request.GET.get("q", "").strip()
     results = selectors.directory_search(q, limit=DIRECTORY_LIMIT)
     return render(request, "cadres/m_directory.html", {"q": q, "results": results, "limit": DIRECTORY_LIMIT})
+
+
+def _person(request):
+    person = request.actor.extra.get("person")
+    if person is None:
+        raise PermissionDenied("请先入驻企业号")
+    return person
+
+
+@cadre_required
+def group_list(request):
+    """专项工作群 I am in."""
+    return render(request, "cadres/m_groups.html", {"groups": selectors.groups_of(_person(request))})
+
+
+@cadre_required
+def group_new(request):
+    """Pick colleagues from the directory (search, tick) and create the group in WeChat Work."""
+    person = _person(request)
+    q = request.GET.get("q", "").strip()
+    chosen = [int(i) for i in request.POST.getlist("members") if i.isdigit()]
+    error = ""
+    if request.method == "POST":
+        try:
+            group = groups.group_create(owner=person, name=request.POST.get("name", ""), member_ids=chosen)
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+        else:
+            messages.success(request, f"已在企业微信创建工作群“{group.name}”")
+            return redirect("cadres:m_group", group.pk)
+    results = selectors.directory_search(q, limit=DIRECTORY_LIMIT)
+    people = dict(CadrePost.objects.filter(pk__in=[r["id"] for r in results]).values_list("id", "person_id"))
+    for row in results:
+        row["person_id"] = people[row["id"]]
+    return render(request, "cadres/m_group_new.html", {
+        "q": q, "results": results, "error": error, "name": request.POST.get("name", ""), "chosen": chosen})
+
+
+@cadre_required
+def group_detail(request, pk):
+    person = _person(request)
+    group = selectors.group_of(person, pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            groups.group_send(sender=person, group=group, text=request.POST.get("text", ""))
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+        else:
+            messages.success(request, "消息已发送到企业微信群聊")
+            return redirect("cadres:m_group", group.pk)
+    return render(request, "cadres/m_group.html", {"group": group, "members": group.members.order_by("name"),
+                                                   "error": error})

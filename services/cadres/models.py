@@ -7,13 +7,7 @@ from django.db.models import Q
 
 from orgtree.validators import email_validator, mobile_validator
 from portal.idcard import IdType, Sex
-from portal.people import NATION_CHOICES, PoliticalStatus
-
-
-class CadreNature(models.IntegerChoices):  # reference §3.3
-    FULL_TIME = 1, "专职"
-    PART_TIME = 2, "兼职"
-    SECONDED = 3, "挂职"
+from portal.people import NATION_CHOICES, CadreNature, PoliticalStatus  # noqa: F401 - CadreNature re-exported
 
 
 class Education(models.IntegerChoices):  # reference §3.6a 文化程度
@@ -191,3 +185,24 @@ class ContactSync(models.Model):
         verbose_name_plural = "企业号通讯录同步"
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="contact_sync_unfinished",
                                 condition=Q(status__in=["queued", "sending", "retrying"]))]
+
+
+class WorkingGroup(models.Model):
+    """专项工作群: a cross-level WeChat Work group chat a cadre makes from the directory.
+
+    WeChat Work holds the chat itself (``appchat``); we keep who is in it so it can be listed and
+    messaged from the cadre end.
+    """
+
+    name = models.CharField("群名称", max_length=50)
+    chat_id = models.CharField("群聊ID", max_length=32, unique=True)
+    owner = models.ForeignKey(CadrePerson, verbose_name="群主", on_delete=models.PROTECT, related_name="+")
+    members = models.ManyToManyField(CadrePerson, verbose_name="群成员", related_name="working_groups")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "专项工作群"
+        verbose_name_plural = "专项工作群"
+
+    def __str__(self):
+        return self.name

@@ -122,3 +122,38 @@ def directory_search(q, limit=50):
     # both queries together.
     return list(CadrePost.objects.filter(pk__in=ids).order_by("person__name", "id").values(
         "id", "title", name=F("person__name"), phone=F("person__phone"), org_name=F("org__full_name")))
+
+
+def cadre_initial_from_member(member):
+    """转为团干: the cadre form pre-filled from a member record (reference §2.1.4, §4.11).
+
+    The ID number and 文化程度 stay blank on purpose, as in the reference: the member's
+    全日制学历 is a different list, and the person entering confirms the ID themselves.
+    """
+    title = member.cadre_post_name or (member.get_cadre_post_display() if member.cadre_post else "")
+    return {
+        "name": member.name, "phone": member.phone, "nation": member.nation, "nation_name": member.nation_name,
+        "political_status": member.political_status, "joined_league": member.joined_league,
+        "title": title, "nature": member.cadre_nature, "took_office": member.cadre_since,
+        "party_committee_member": bool(member.party_committee_member), "work_unit": member.work_unit,
+        "email": member.email, "qq": member.qq, "wechat": member.wechat, "weibo": member.weibo,
+        "member_number": member.member_number, "joined_party": member.joined_party,
+        "volunteer_since": member.volunteer_since,
+    }
+
+
+def groups_of(person):
+    """专项工作群 the person is in, newest first."""
+    from .models import WorkingGroup
+
+    return WorkingGroup.objects.filter(members=person).order_by("-created_at")
+
+
+def group_of(person, pk):
+    """A group the person is in; any other is 404."""
+    from django.http import Http404
+
+    group = groups_of(person).filter(pk=pk).first() if str(pk).isdigit() else None
+    if group is None:
+        raise Http404("未找到该工作群")
+    return group

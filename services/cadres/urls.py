@@ -26,4 +26,7 @@ urlpatterns = [
     path("m/cadre/alias/", mobile.alias, name="m_alias"),
     path("m/cadre/cadres/", mobile.cadre_search, name="m_cadres"),
     path("m/cadre/directory/", mobile.directory, name="m_directory"),
+    path("m/cadre/groups/", mobile.group_list, name="m_groups"),
+    path("m/cadre/groups/new/", mobile.group_new, name="m_group_new"),
+    path("m/cadre/groups/<int:pk>/", mobile.group_detail, name="m_group"),
 ]

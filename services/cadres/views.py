@@ -48,7 +48,13 @@ def cadre_below_list(request):
 @org_actor_required
 def cadre_create(request):
     actor = request.actor
-    form = CadreForm(request.POST or None)
+    initial, member = {}, None
+    if request.GET.get("member"):  # 转为团干: pre-filled from a member in scope (404 otherwise)
+        from services.members.selectors import member_get
+
+        member = member_get(actor=actor, pk=request.GET["member"])
+        initial = selectors.cadre_initial_from_member(member)
+    form = CadreForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             post, existing = services.cadre_create(actor=actor, data=form.cleaned_data)
@@ -60,7 +66,8 @@ def cadre_create(request):
             else:
                 messages.success(request, f"已新增团干{post.person.name}")
             return redirect("cadres:detail", post.pk)
-    return render(request, "cadres/form.html", {"form": form, "title": "新增团干", "entry_help": ENTRY_RANGE_HELP})
+    return render(request, "cadres/form.html", {"form": form, "title": "团员转为团干" if member else "新增团干",
+                                                "entry_help": ENTRY_RANGE_HELP, "from_member": member})
 
 
 @org_actor_required

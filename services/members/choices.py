@@ -144,7 +144,4 @@ class BranchPost(models.IntegerChoices):  # reference §3.4b 本支部团干职�
     OTHER = 9, "其他"
 
 
-class CadreNature(models.IntegerChoices):  # reference §3.3
-    FULL_TIME = 1, "专职"
-    PART_TIME = 2, "兼职"
-    SECONDED = 3, "挂职"
+from portal.people import CadreNature  # noqa: E402,F401 - one 团干部性质 list for cadres and members

@@ -1,5 +1,7 @@
 """团干管理: entry, duplicates across orgs, edit rights, enable/disable, delete, scope."""
 
+from datetime import date
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -168,3 +170,19 @@ def test_another_orgs_cadres_are_404(client, tree):
     assert client.get(reverse("cadres:edit", args=[post.pk])).status_code == 404
     assert client.post(reverse("cadres:disable", args=[post.pk])).status_code == 404
     assert CadrePost.objects.get().enabled
+
+
+@pytest.mark.django_db
+def test_member_to_cadre_prefills_the_form_from_a_member_in_scope(client, tree):
+    from ...factories import make_member
+
+    member = make_member(tree.branch, name="陈小红", is_cadre=True, cadre_post=1, cadre_since=date(2024, 3, 1),
+                         cadre_nature=2, party_committee_member=False)
+    login(client, tree.general)
+    detail = client.get(reverse("members:detail", args=[member.pk])).content.decode()
+    assert f'{reverse("cadres:create")}?member={member.pk}' in detail
+    page = client.get(reverse("cadres:create"), {"member": member.pk}).content.decode()
+    assert 'value="陈小红"' in page and 'value="书记"' in page and 'value="2024-03"' in page
+    assert member.id_number not in page  # left for the person entering to confirm
+    login(client, tree.b_district)  # a member outside scope is 404
+    assert client.get(reverse("cadres:create"), {"member": member.pk}).status_code == 404

@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -33,13 +34,17 @@ def cluster(fake_wechat, monkeypatch):
     monkeypatch.setattr(Conf, "SYNC", False)  # enqueue for the cluster instead of running in-process
     wechat = fake_wechat.settings
     env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "portal.settings.test",
-           "Q_WORKERS": "1",
+           "Q_WORKERS": "1", "Q_SYNC": "0",
            "WECHAT_MP_APP_ID": wechat["MP_APP_ID"], "WECHAT_MP_SECRET": wechat["MP_SECRET"],
            "WECHAT_MP_NOTICE_TEMPLATE_ID": wechat["MP_NOTICE_TEMPLATE_ID"],
            "WECHAT_MP_API_BASE_URL": wechat["MP_API_BASE_URL"], "WECHAT_OAUTH_BASE_URL": wechat["OAUTH_BASE_URL"]}
     env.pop("REDIS_URL", None)
+    # Output to a file, not a pipe: nobody reads a pipe while the test waits, and a chatty cluster
+    # would block on a full one.
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=settings.BASE_DIR, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc.log = log
     yield proc
     proc.send_signal(signal.SIGTERM)  # the sentinel stops its own workers
     try:
@@ -57,9 +62,12 @@ def _wait_for(check, proc, timeout=60):
         if proc.poll() is not None:
             break
         time.sleep(0.3)
-    os.killpg(proc.pid, signal.SIGTERM)
-    output = proc.communicate(timeout=20)[0].decode(errors="replace")
-    pytest.fail(f"the cluster did not finish in {timeout} s; its output:\n{output[-3000:]}")
+    pytest.fail(f"the cluster did not finish in {timeout} s; its output:\n{_output(proc)}")
+
+
+def _output(proc):
+    proc.log.seek(0)
+    return proc.log.read().decode(errors="replace")[-4000:]
 
 
 def test_a_real_cluster_delivers_and_fans_out(cluster, fake_wechat):
@@ -81,4 +89,6 @@ def test_a_real_cluster_delivers_and_fans_out(cluster, fake_wechat):
 
     broadcast = broadcast_send(actor=actor_of(province), title="群发通知", body="内容", to_members=True)
     _wait_for(lambda: Broadcast.objects.filter(pk=broadcast.pk, status="sent").exists(), cluster)
-    assert list(Message.objects.filter(broadcast=broadcast).values_list("recipient_user", flat=True)) == [member.pk]
+    recipients = list(Message.objects.filter(broadcast=broadcast).values_list("recipient_user", flat=True))
+    if recipients != [member.pk]:
+        pytest.fail(f"broadcast reached {recipients}, not [{member.pk}]; the cluster said:\n{_output(cluster)}")
