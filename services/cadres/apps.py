@@ -63,11 +63,20 @@ class CadresConfig(AppConfig):
         from orgtree.emptiness import register_emptiness_check
         from orgtree.services import register_org_renamed
 
-        from .models import CadrePost
+        from .models import CadrePerson, CadrePost
 
         @register_emptiness_check
         def has_cadres(org):
             return "该组织存在团干信息，请先删除团干" if CadrePost.objects.filter(org=org).exists() else None
+
+        from django.db.models import Q
+
+        from services.members.aging import register_exemption
+
+        @register_exemption
+        def holds_a_cadre_post():
+            """满28: a member who holds a cadre post (an enabled post of the same ID number) stays."""
+            return Q(id_number__in=CadrePerson.objects.filter(posts__enabled=True).values("id_number"))
 
         @register_org_renamed
         def refresh_directory(org):

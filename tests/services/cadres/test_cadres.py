@@ -186,3 +186,22 @@ def test_member_to_cadre_prefills_the_form_from_a_member_in_scope(client, tree):
     assert member.id_number not in page  # left for the person entering to confirm
     login(client, tree.b_district)  # a member outside scope is 404
     assert client.get(reverse("cadres:create"), {"member": member.pk}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_member_holding_a_cadre_post_does_not_age_out(tree):
+    from services.members import aging
+    from services.members.choices import LeagueStatus
+
+    from ...factories import make_member
+
+    cadre = make_member(tree.branch, birth="19900101")
+    plain = make_member(tree.branch, birth="19900102")
+    post = add_cadre(tree.district, id_number=cadre.id_number, phone="13800138111")
+    aging.age_out(as_of=date(2024, 6, 1))
+    cadre.refresh_from_db(), plain.refresh_from_db()
+    assert (cadre.league_status, plain.league_status) == (LeagueStatus.NORMAL, LeagueStatus.AGED_OUT)
+    services.cadre_set_enabled(actor=actor_of(tree.district), post=post, enabled=False)  # no post held now
+    aging.age_out(as_of=date(2024, 6, 2))
+    cadre.refresh_from_db()
+    assert cadre.league_status == LeagueStatus.AGED_OUT

@@ -102,6 +102,8 @@ class Command(BaseCommand):
 
     def _members(self, branches, wanted):
         """Approved members with their WeChat logins, bulk-inserted (the 报到 flow one by one would take hours)."""
+        # logins left by an older version of this command, without member records
+        User.objects.filter(username__startswith=PREFIX, member__isnull=True).delete()
         have = Member.objects.filter(user__username__startswith=PREFIX).count()
         if have > wanted:
             extra = list(User.objects.filter(username__startswith=PREFIX).order_by("-pk").values_list(

@@ -1,0 +1,131 @@
+"""bench_members: the nightly 满28 job over the seed_scale province, and 我的团员 against a trivial view.
+
+Run `manage.py seed_scale --orgs 100000 --members 1000000` first. Then `manage.py bench_members`:
+
+1. times ``aging.age_out`` (the nightly job: one UPDATE, one INSERT … SELECT of notices) over every
+   member, as of today (goal ≤ 20 s for 1,000,000), and puts the members back afterwards (untimed);
+2. times 我的团员 page 1 and page 100 (by its keyset cursor) at the province root and at a branch,
+   round-robin with the trivial authenticated view ``portal:ping`` in the same run (goal: p95 ≤ 5×).
+
+The last line printed is one line of JSON (DESIGN §7).
+"""
+
+import gc
+import json
+import time
+import warnings
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from orgtree.management.commands.bench_orgtree import percentile
+from orgtree.management.commands.bench_orgtree import Command as OrgBench
+from orgtree.models import Organization
+from portal.models import User
+from services.messaging.models import Message
+
+from ... import aging
+from ...choices import LeagueStatus, RegistrationStatus
+from ...models import AgeOutRun, Member
+from .seed_scale import bench_members
+
+PAGE = 20
+
+
+class Command(BaseCommand):
+    help = "团员基准：满28自动离团任务耗时，以及“我的团员”第1页与第100页相对简单页面的耗时，最后输出一行 JSON"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--samples", type=int, default=200)
+        parser.add_argument("--warmup", type=int, default=20)
+
+    def handle(self, *args, samples, warmup, **opts):
+        root = OrgBench()._existing_root()
+        members = bench_members().count()
+        if root is None or not members:
+            raise CommandError("先运行 seed_scale 生成基准数据")
+        with override_settings(DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]), \
+                warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+            self._run(root, members, samples, warmup)
+
+    def _run(self, root, members, samples, warmup):
+        self._reset()
+        as_of = timezone.localdate()
+        due = aging.candidates(as_of).count()
+        started = time.perf_counter()
+        run = aging.age_out(as_of=as_of)
+        job_s = time.perf_counter() - started
+        self.stdout.write(f"age_out over {members} members: {run.aged_out} aged out (of {due} due) in {job_s:.1f} s")
+        self._reset()
+
+        timings = self._measure(root, samples, warmup)
+        stats = {k: (round(percentile(v, 50) * 1000, 2), round(percentile(v, 95) * 1000, 2))
+                 for k, v in timings.items()}
+        for k, (p50, p95) in stats.items():
+            self.stdout.write(f"{k:<13} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  (n={len(timings[k])})")
+        trivial = stats["trivial"][1]
+        ratios = {k: round(v[1] / trivial, 2) for k, v in stats.items() if k != "trivial"}
+        self.stdout.write(json.dumps({
+            "bench": "members", "db": connection.vendor, "members": members, "age_out_s": round(job_s, 2),
+            "age_out_goal_s": 20, "aged_out": run.aged_out,
+            **{f"{k}_p95_ms": v[1] for k, v in stats.items()}, "trivial_p50_ms": stats["trivial"][0],
+            **{f"{k}_ratio": r for k, r in ratios.items()}, "ratio": max(ratios.values()), "samples": samples,
+        }, ensure_ascii=False))
+
+    def _reset(self):
+        """Undo the job's work on the bench members so every run starts from the same data."""
+        with transaction.atomic():
+            bench_members().filter(age_out_run__isnull=False).update(
+                league_status=LeagueStatus.NORMAL, left_on=None, age_out_run=None)
+            Message.objects.filter(title__in=[aging.NOTICE_TITLE, "团员满28周岁自动离团"]).delete()
+            AgeOutRun.objects.all().delete()
+
+    def _client(self, org):
+        account = User.objects.get(organization=org, kind=User.Kind.ORG)
+        if account.must_change_password:
+            User.objects.filter(pk=account.pk).update(must_change_password=False)
+        client = Client()
+        client.force_login(account, backend="portal.backends.AccountBackend")
+        return client
+
+    def _cursor(self, org):
+        """The keyset cursor that opens page 100 (what following 下一页 99 times would give)."""
+        ids = (Member.objects.filter(branch__path__startswith=org.path, deleted_at__isnull=True)
+               .exclude(registration_status=RegistrationStatus.WITHDRAWN).order_by("-id")
+               .values_list("id", flat=True))
+        cursor = list(ids[99 * PAGE - 1: 99 * PAGE])
+        if not cursor:
+            raise CommandError(f"{org.full_name} has fewer than {99 * PAGE} members")
+        return cursor[0]
+
+    def _measure(self, root, samples, warmup):
+        branch = Organization.objects.get(pk=bench_members().order_by("id").values_list("branch_id", flat=True)[0])
+        root_client, branch_client = self._client(root), self._client(branch)
+        url = reverse("members:manage_list")
+        requests = {
+            "trivial": (root_client, reverse("portal:ping"), {}),
+            "root_page1": (root_client, url, {}),
+            "root_page100": (root_client, url, {"after": self._cursor(root)}),
+            "branch_page1": (branch_client, url, {}),
+            "branch_page100": (branch_client, url, {"after": self._cursor(branch)}),
+        }
+        kinds = list(requests)
+        timings = {k: [] for k in kinds}
+        gc.collect()
+        for i in range(warmup + samples):
+            for k in kinds[i % len(kinds):] + kinds[: i % len(kinds)]:
+                client, path, params = requests[k]
+                t0 = time.perf_counter()
+                response = client.get(path, params)
+                elapsed = time.perf_counter() - t0
+                if response.status_code != 200:
+                    raise CommandError(f"{path} {params} answered {response.status_code}")
+                if i >= warmup:
+                    timings[k].append(elapsed)
+        return timings
