@@ -29,9 +29,11 @@ def seed_wechat_demo(stdout=None):
             user.save(update_fields=["password"])
         WeChatIdentity.objects.get_or_create(kind=channel, external_id=external_id, defaults={"user": user})
         people[username] = user
+    from services.cadres.demo import seed_cadre_demo
     from services.members.demo import seed_member_demo
 
     seed_member_demo(people)
+    seed_cadre_demo(people["demo-cadre-1"])
     if not Message.objects.filter(title="欢迎使用智慧团建").exists():
         branch = Organization.objects.get(short_name="研发一部团支部")
         notify(recipient=people["demo-member-1"], title="欢迎使用智慧团建", level=Message.Level.SYSTEM,

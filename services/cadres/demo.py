@@ -1,0 +1,35 @@
+"""Demo cadre records for seed_demo (DEBUG only, idempotent)."""
+
+from django.utils import timezone
+from stdnum.cn import ric
+
+from orgtree.models import Organization
+from portal.actors import ORG_ADMIN, Actor
+
+from .models import CadrePerson
+from .services import cadre_create
+
+
+def _id_number(body):
+    return body + ric.calc_check_digit(body + "0")
+
+
+def seed_cadre_demo(cadre_user):
+    """王志强: 书记 of 团天河区委 and 委员 of 天河软件团委 (two working identities), joined to WeChat Work
+    as the demo login ``cadre_user`` (the development login's 团干)."""
+    if CadrePerson.objects.filter(user=cadre_user).exists():
+        return
+    district = Organization.objects.get(short_name="团天河区委")
+    committee = Organization.objects.get(short_name="天河软件团委")
+
+    def actor(org):
+        return Actor(kind=ORG_ADMIN, org=org, label=f"{org.full_name} 管理员（演示数据）")
+
+    number = _id_number("44010619920315001")
+    post, _ = cadre_create(actor=actor(district), data={
+        "id_type": 1, "id_number": number, "name": "王志强", "phone": "13800000001", "nation": 1,
+        "political_status": 2, "education": 3, "title": "书记", "nature": 1})
+    cadre_create(actor=actor(committee), data={"id_number": number, "title": "委员", "nature": 2})
+    person = post.person
+    person.user, person.joined_work_at, person.working_post = cadre_user, timezone.now(), post
+    person.save(update_fields=["user", "joined_work_at", "working_post"])
