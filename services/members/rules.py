@@ -4,7 +4,6 @@ Forms show them next to the field; services run them again (the service is the a
 """
 
 import re
-from datetime import date
 
 from portal.idcard import IdType
 

@@ -6,7 +6,6 @@ page is the first rows of the pk index that pass the filters, so page 1 and page
 
 from datetime import date
 
-from django.db.models import Q
 
 from orgtree.selectors import search_query_problem
 from portal.idcard import normalize

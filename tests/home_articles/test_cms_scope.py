@@ -146,7 +146,7 @@ def test_permission_policy_answers_per_instance(editors, article_a):
 
 def test_chooser_is_not_exposed(client, editors, article_a):
     client.force_login(editors.city_b)
-    assert client.get(f"/cms/snippets/choose/home_articles/homearticle/").status_code == 404
+    assert client.get("/cms/snippets/choose/home_articles/homearticle/").status_code == 404
 
 
 def test_provincial_staff_grant_the_local_right_by_org_code(client, tree, editors):

@@ -1,10 +1,6 @@
-import itertools
-from datetime import date
 
 import pytest
 
-from services.members import services
-from services.members.choices import RegistrationStatus
 
 from ...factories import actor_of, make_id_number, make_member, member_data  # noqa: F401 - used by the tests
 

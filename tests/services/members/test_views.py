@@ -6,7 +6,6 @@ from django.urls import reverse
 
 from orgtree.emptiness import reasons_not_empty
 from portal.actors import actor_for_user
-from portal.models import User
 from portal.registry import todos_for
 from services.members.choices import RegistrationStatus
 from services.members.models import Member
