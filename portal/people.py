@@ -1,4 +1,5 @@
-"""Enumerations about people shared by cadres and members (reference §3.5, §3.10)."""
+"""What cadres and members share about people: enumerations (reference §3.3, §3.5, §3.10) and the
+reference's rules for names and dates (§7)."""
 
 from django.db import models
 
@@ -25,3 +26,11 @@ class CadreNature(models.IntegerChoices):  # reference §3.3 团干部性质
     FULL_TIME = 1, "专职"
     PART_TIME = 2, "兼职"
     SECONDED = 3, "挂职"
+
+
+ERR_NAME_DIGITS = "姓名不能包含数字"  # reference §7 checkName
+ERR_FUTURE = "选择时间不能大于当前时间"  # reference §7: no date picker allows a future date
+
+
+def name_has_digits(name):
+    return any(ch.isdigit() for ch in name or "")

@@ -4,12 +4,12 @@ from django import forms
 from django.forms.models import fields_for_model
 
 from portal import idcard
+from portal.people import ERR_FUTURE
 
 from .models import CadrePerson, CadrePost
 from .services import PERSON_FIELDS, POST_FIELDS
 
 MONTH_FIELDS = ("joined_league", "took_office", "joined_party", "volunteer_since")
-ERR_FUTURE = "选择时间不能大于当前时间"
 ERR_REQUIRED = "请填写此项"
 ENTRY_RANGE_HELP = ("录入范围：团的领导机关、基层团委、团工委录入本委员会委员及机构工作人员；"
                     "团总支录入本总支部委员；团支部仅需录入本支部书记。团干与团员信息各自独立。")

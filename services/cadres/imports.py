@@ -20,13 +20,13 @@ from orgtree.validators import email_validator, is_mobile
 from portal import idcard
 from portal.actors import actor_for_user
 from portal.audit import audit_record
-from portal.people import NATION_CHOICES, NATION_OTHER, PoliticalStatus
+from portal.people import ERR_NAME_DIGITS, NATION_CHOICES, NATION_OTHER, PoliticalStatus, name_has_digits
 
 from portal import wechat
 from services.messaging.delivery import enqueue
 
 from .models import CadreImport, CadreNature, CadrePerson, CadrePost, ContactSync, Education
-from .services import ERR_ALREADY_HERE, ERR_NAME_DIGITS, ERR_PHONE_TAKEN
+from .services import ERR_ALREADY_HERE, ERR_PHONE_TAKEN
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +186,7 @@ def _parse(values):
             data["id_number"] = idcard.validate_id_number(data["id_number"], data["id_type"])
         except ValidationError as exc:
             reasons.append(exc.messages[0])
-    if data.get("name") and any(ch.isdigit() for ch in data["name"]):
+    if name_has_digits(data.get("name")):
         reasons.append(ERR_NAME_DIGITS)
     if data.get("phone") and not is_mobile(data["phone"]):
         reasons.append("手机号码不正确")

@@ -7,7 +7,8 @@ from django.db.models import Q
 
 from orgtree.validators import email_validator, mobile_validator
 from portal.idcard import IdType, Sex
-from portal.people import NATION_CHOICES, CadreNature, PoliticalStatus  # noqa: F401 - CadreNature re-exported
+from portal.people import NATION_CHOICES, CadreNature, PoliticalStatus
+from services.messaging.models import Outbox
 
 
 class Education(models.IntegerChoices):  # reference §3.6a 文化程度
@@ -153,7 +154,7 @@ class CadreImport(models.Model):
         indexes = [models.Index(fields=["org", "-created_at"], name="cadre_import_org_time")]
 
 
-class ContactSync(models.Model):
+class ContactSync(Outbox):
     """A change to the WeChat Work contact list — cadres must be in it to join — sent by a task and
     retried like message deliveries. Keyed by phone: a synced cadre's WeChat Work userid is their phone."""
 
@@ -173,12 +174,6 @@ class ContactSync(models.Model):
     action = models.CharField("操作", max_length=8, choices=Action.choices)
     name = models.CharField("姓名", max_length=99, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
-    errcode = models.IntegerField("错误码", null=True, blank=True)
-    errmsg = models.CharField("错误信息", max_length=300, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
-    next_attempt_at = models.DateTimeField("下次尝试", null=True, blank=True)
 
     class Meta:
         verbose_name = "企业号通讯录同步"

@@ -13,6 +13,7 @@ from portal import idcard
 from portal.audit import audit_record, changed_only, register_actions, snapshot
 from portal.models import User, WeChatIdentity
 from portal.passwords import generate_password
+from portal.people import ERR_NAME_DIGITS, name_has_digits
 
 from . import contacts
 from .models import CadrePerson, CadrePost, ContactSync
@@ -31,7 +32,6 @@ register_actions({
 
 ERR_ALREADY_HERE = "本组织已存在该记录，不能重复添加"
 ERR_PHONE_TAKEN = "该手机号码已存在"
-ERR_NAME_DIGITS = "姓名不能包含数字"
 ERR_NATION_NAME = "民族为“其他”时请填写民族名称"
 ERR_ALREADY_ENABLED = "该记录已经处于启用，不能启用"
 ERR_ALREADY_DISABLED = "该记录已经处于禁用，不能禁用"
@@ -56,7 +56,7 @@ def _clean_person(data, *, exclude_pk=None):
     except ValidationError as exc:
         errors["id_number"] = exc.messages
     name = (data.get("name") or "").strip()
-    if any(ch.isdigit() for ch in name):
+    if name_has_digits(name):
         errors["name"] = [ERR_NAME_DIGITS]
     data["name"] = name
     if data.get("nation") == 57 and not (data.get("nation_name") or "").strip():

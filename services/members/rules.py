@@ -5,13 +5,14 @@ Forms show them next to the field; services run them again (the service is the a
 
 import re
 
+from orgtree.validators import is_mobile
 from portal.idcard import IdType
+from portal.people import ERR_FUTURE, ERR_NAME_DIGITS, name_has_digits
 
 from .models import MEMBER_NUMBER_FROM
 
 ERR_REQUIRED = "请填写此项"
-ERR_NAME_DIGIT = "姓名不能包含数字"
-ERR_FUTURE = "选择时间不能大于当前时间"
+ERR_NAME_DIGIT = ERR_NAME_DIGITS
 ERR_JOIN_TOO_OLD = "入团年月只能选择最近50年"
 ERR_JOIN_BEFORE_BIRTH = "入团年月不能早于出生日期"
 ERR_JOIN_AGE = "入团年龄在十四周岁以上，二十八周岁以下：2017年以后入团的团员，入团时须年满13周岁（按月计算）"
@@ -27,7 +28,6 @@ ERR_CADRE_POST_NAME = "本支部团干职务为“其他”的，须填写职务
 ERR_HUKOU = "户籍所在地须填写省、市、区县"
 ERR_BIRTH_REQUIRED = "请填写出生日期"
 
-_MOBILE = re.compile(r"^1\d{10}$")
 _EMAIL = re.compile(r"^[A-Za-z0-9]+([_.][A-Za-z0-9]+)*@[A-Za-z0-9]+([_.-][A-Za-z0-9]+)*\.[A-Za-z]{2,3}$")
 _DIGITS = re.compile(r"^\d+$")
 
@@ -39,7 +39,7 @@ def month_start(day):
 def name_problem(name):
     if not (name or "").strip():
         return ERR_REQUIRED
-    if any(ch.isdigit() for ch in name):
+    if name_has_digits(name):
         return ERR_NAME_DIGIT
     return None
 
@@ -81,7 +81,7 @@ def member_number_problem(number, joined, *, at_registration=True):
 def mobile_problem(phone):
     if not (phone or "").strip():
         return ERR_REQUIRED
-    return None if _MOBILE.match(phone.strip()) else ERR_MOBILE
+    return None if is_mobile(phone.strip()) else ERR_MOBILE
 
 
 def email_problem(email):

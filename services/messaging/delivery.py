@@ -156,10 +156,8 @@ def retry_due(now=None):
 
 
 def attempt(model, pk, send, *, now=None, select_related=(), on_success):
-    """One attempt at an outbox row (a Delivery, a contact sync …): claim it, ``send(row)``, record.
-
-    The row needs ``status`` (queued/sending/retrying/failed + its success status), ``attempts``,
-    ``errcode``, ``errmsg``, ``next_attempt_at`` and ``updated_at``. Transient errors are retried
+    """One attempt at an :class:`~services.messaging.models.Outbox` row (a Delivery, a contact sync …):
+    claim it, ``send(row)``, record the outcome. Transient errors are retried
     after ``settings.WECHAT["RETRY_DELAYS"]``; the rest fail for good. Never raises WeChat's errors.
     """
     now = now or timezone.now()

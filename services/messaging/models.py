@@ -70,7 +70,25 @@ class Message(models.Model):
         return self.read_at is not None
 
 
-class Delivery(models.Model):
+class Outbox(models.Model):
+    """A call to WeChat made by a task and retried until it succeeds or fails for good.
+
+    ``delivery.attempt`` and ``delivery.sweep`` run any subclass; its ``status`` takes the values
+    queued / sending / retrying / failed and one success value of its own.
+    """
+
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    errcode = models.IntegerField("错误码", null=True, blank=True)
+    errmsg = models.CharField("错误信息", max_length=300, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    next_attempt_at = models.DateTimeField("下次尝试", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Delivery(Outbox):
     """A message on its way to a person's WeChat: queued → sent, or retried, or failed."""
 
     class Channel(models.TextChoices):
@@ -88,12 +106,6 @@ class Delivery(models.Model):
     channel = models.CharField("渠道", max_length=8, choices=Channel.choices)
     target = models.CharField("openid / userid", max_length=128)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
-    errcode = models.IntegerField("错误码", null=True, blank=True)
-    errmsg = models.CharField("错误信息", max_length=300, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
-    next_attempt_at = models.DateTimeField("下次尝试", null=True, blank=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
 
     class Meta:

@@ -11,20 +11,16 @@ first reader after a publish pays: the database query and the rendering).
 ``ratio`` is feed p95 / trivial p95. The last line is one line of JSON."""
 
 import datetime
-import gc
 import json
 import random
 import secrets
 import time
-import warnings
 
-from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,6 +29,7 @@ from home_articles.models import ArticleKind, HomeArticle, LocalPublishingRight
 from orgtree.management.commands import bench_orgtree
 from orgtree.models import Organization
 from orgtree.rules import OrgType
+from portal.bench import bench_settings, org_client, p50_p95_ms, round_robin, timed_get
 from portal.models import User
 
 TITLE_PREFIX = "【基准】"
@@ -60,9 +57,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         if opts["articles"] < 10 or opts["samples"] < 20 or opts["members"] < 1:
             raise CommandError("--articles ≥ 10, --samples ≥ 20, --members ≥ 1")
-        with override_settings(DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]), \
-                warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+        with bench_settings():
             self._run(opts)
 
     def _run(self, opts):
@@ -75,11 +70,7 @@ class Command(BaseCommand):
         members = self._members(root, opts["members"], rng)
         timings = self._measure(root, members, opts, rng)
 
-        def ms(x):
-            return round(x * 1000, 2)
-
-        pct = bench_orgtree.percentile
-        stats = {k: (ms(pct(v, 50)), ms(pct(v, 95))) for k, v in timings.items()}
+        stats = p50_p95_ms(timings)
         for k, (p50, p95) in stats.items():
             self.stdout.write(f"{k:<10} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  (n={len(timings[k])})")
         trivial_p95 = stats["trivial"][1]
@@ -193,12 +184,7 @@ class Command(BaseCommand):
 
     # ---- measure ---------------------------------------------------------------------------------
     def _measure(self, root, members, opts, rng):
-        account = User.objects.get(organization=root, kind=User.Kind.ORG)
-        if account.must_change_password:
-            account.must_change_password = False
-            account.save(update_fields=["must_change_password"])
-        org_client = Client()
-        org_client.force_login(account, backend=bench_orgtree.LOGIN_BACKEND)
+        ping_client = org_client(root)
         member_clients = []
         for member in members:
             client = Client()
@@ -225,38 +211,27 @@ class Command(BaseCommand):
         for client in member_clients:
             for tab in set(tabs):
                 for page in PAGES:
-                    self._get(client, feed, {"tab": tab, "page": page})
+                    timed_get(client, feed, {"tab": tab, "page": page})
         n = opts["warmup"] + opts["samples"]
-        timings = {"trivial": [], "feed": [], "home": [], "feed_cold": []}
-        gc.collect()
+
+        def feed_plan(path):
+            return [(client, path, params) for client, params in (feed_request() for _ in range(n))]
+
+        def bump_if_cold(kind):
+            if kind == "feed_cold":
+                bump_feed_version()  # as after a publish: this request must query the database
+
+        def check_rendered(kind, path, params, response, timed):
+            if kind != "trivial" and 'id="home-feed"' not in response.content.decode():
+                raise CommandError(f"{path} {params} did not render the feed")
+
         # Two phases, each interleaved round-robin with the trivial view so that machine noise falls
         # on all alike: the warm cache first, then cold requests (a cold request invalidates every
         # branch's entries, so it cannot be interleaved with the warm ones).
-        phases = [
-            {"trivial": [(org_client, {})] * n, "feed": [feed_request() for _ in range(n)],
-             "home": [feed_request() for _ in range(n)]},
-            {"trivial": [(org_client, {})] * n, "feed_cold": [feed_request() for _ in range(n)]},
-        ]
-        for plan in phases:
-            kinds = list(plan)
-            for i in range(n):
-                for k in kinds[i % len(kinds):] + kinds[: i % len(kinds)]:
-                    client, params = plan[k][i]
-                    if k == "feed_cold":
-                        bump_feed_version()  # as after a publish: this request must query the database
-                    path = {"trivial": ping, "home": home}.get(k, feed)
-                    elapsed, response = self._get(client, path, params)
-                    if k != "trivial" and 'id="home-feed"' not in response.content.decode():
-                        raise CommandError(f"{path} {params} did not render the feed")
-                    if i >= opts["warmup"]:
-                        timings[k].append(elapsed)
-        return timings
-
-    @staticmethod
-    def _get(client, path, params):
-        t0 = time.perf_counter()
-        response = client.get(path, params)
-        elapsed = time.perf_counter() - t0
-        if response.status_code != 200:
-            raise CommandError(f"{path} {params} answered {response.status_code}")
-        return elapsed, response
+        trivial = [(ping_client, ping, {})] * n
+        warm = round_robin({"trivial": trivial, "feed": feed_plan(feed), "home": feed_plan(home)},
+                           opts["warmup"], inspect=check_rendered)
+        cold = round_robin({"trivial": trivial, "feed_cold": feed_plan(feed)}, opts["warmup"],
+                           before=bump_if_cold, inspect=check_rendered)
+        return {"trivial": warm["trivial"] + cold["trivial"], "feed": warm["feed"], "home": warm["home"],
+                "feed_cold": cold["feed_cold"]}

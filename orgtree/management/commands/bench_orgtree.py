@@ -9,25 +9,20 @@ one org at a time through `org_create` would take hours at this size. Codes stil
 IssuedOrgCode and every org still gets its org account, so the row counts are the real ones.
 """
 
-import gc
 import json
-import math
 import random
 import secrets
 import time
-import warnings
 
-from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F
 from django.db.models.functions import Substr
-from django.test import Client
-from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.bench import bench_settings, org_client, p50_p95_ms, percentile, round_robin
 from portal.models import User
 
 from orgtree.models import IssuedOrgCode, Organization
@@ -40,7 +35,6 @@ BENCH_ROOT_SHORT = "基准测试省委"
 BATCH = 5000
 MAX_DEPTH = 7
 STEP = Organization.steplen
-LOGIN_BACKEND = "portal.backends.AccountBackend"
 
 # ---------------------------------------------------------------------------------------------
 # Vocabulary. Names are built from these words, and the search queries are drawn from them too.
@@ -496,12 +490,6 @@ KIND_ROLES = {
 }
 
 
-def percentile(values, q):
-    """Nearest-rank percentile."""
-    s = sorted(values)
-    return s[max(0, math.ceil(q / 100 * len(s)) - 1)]
-
-
 class Command(BaseCommand):
     help = "组织树基准测试：建立（或复用）指定规模的组织树，测量懒加载子节点与名称搜索相对简单页面的耗时"
 
@@ -517,11 +505,7 @@ class Command(BaseCommand):
             raise CommandError("--orgs must be at least 100")
         if opts["samples"] < 20:
             raise CommandError("--samples must be at least 20")
-        # DEBUG off for the whole run: query logging would slow the build and skew the timings.
-        with override_settings(DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]), \
-                warnings.catch_warnings():
-            # WhiteNoise warns when collectstatic has not run: irrelevant here, and noise around the JSON line.
-            warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+        with bench_settings():
             self._run(opts)
 
     def _run(self, opts):
@@ -552,10 +536,7 @@ class Command(BaseCommand):
         self._sanity(root, orgs, full=not reused)
         timings, hits = self._measure(root, opts, random.Random(seed + 1))
 
-        def ms(x):
-            return round(x * 1000, 2)
-
-        stats = {k: (ms(percentile(v, 50)), ms(percentile(v, 95))) for k, v in timings.items()}
+        stats = p50_p95_ms(timings)
         for k, (p50, p95) in stats.items():
             self.stdout.write(f"{k:<9} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  (n={len(timings[k])})")
         capped = sum(1 for h in hits if h >= 50)
@@ -712,12 +693,7 @@ class Command(BaseCommand):
 
     # ---- measure -----------------------------------------------------------------------------
     def _measure(self, root, opts, rng):
-        account = User.objects.get(organization=root, kind=User.Kind.ORG)
-        if account.must_change_password:
-            account.must_change_password = False
-            account.save(update_fields=["must_change_password"])
-        client = Client()
-        client.force_login(account, backend=LOGIN_BACKEND)
+        client = org_client(root)
 
         # Children: non-leaf nodes, a random depth first so the few big upper nodes are timed too.
         by_depth = {}
@@ -733,28 +709,18 @@ class Command(BaseCommand):
             return word[: min(len(word), rng.choice([3, 4]))]
 
         n = opts["warmup"] + opts["samples"]
-        urls = {
-            "trivial": [(reverse("portal:ping"), {})] * n,
-            "children": [(reverse("orgtree:tree_children"), {"node": rng.choice(by_depth[rng.choice(depths)])})
-                         for _ in range(n)],
-            "search": [(reverse("orgtree:tree_search"), {"q": query()}) for _ in range(n)],
+        plan = {
+            "trivial": [(client, reverse("portal:ping"), {})] * n,
+            "children": [(client, reverse("orgtree:tree_children"),
+                          {"node": rng.choice(by_depth[rng.choice(depths)])}) for _ in range(n)],
+            "search": [(client, reverse("orgtree:tree_search"), {"q": query()}) for _ in range(n)],
         }
-        kinds = list(urls)
-        timings = {k: [] for k in kinds}
         hits = []
-        gc.collect()
-        for i in range(n):
-            # Round-robin, rotating who goes first, so machine noise falls on all three alike.
-            for k in kinds[i % 3:] + kinds[: i % 3]:
-                path, params = urls[k][i]
-                t0 = time.perf_counter()
-                response = client.get(path, params)
-                elapsed = time.perf_counter() - t0
-                if response.status_code != 200:
-                    raise CommandError(f"{path} {params} answered {response.status_code}")
-                if i >= opts["warmup"]:
-                    timings[k].append(elapsed)
-                    if k == "search":
-                        hits.append(len(response.json()["results"]))
+
+        def count_hits(kind, path, params, response, timed):
+            if timed and kind == "search":
+                hits.append(len(response.json()["results"]))
+
+        timings = round_robin(plan, opts["warmup"], inspect=count_hits)
         client.logout()
         return timings, hits

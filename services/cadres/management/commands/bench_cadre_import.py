@@ -12,27 +12,24 @@
 The last line printed is one line of JSON (DESIGN §7).
 """
 
-import gc
 import io
 import json
 import random
 import time
-import warnings
 
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import override_settings
 from django.urls import reverse
 from openpyxl import Workbook
 from stdnum.cn import ric
 
-from orgtree.management.commands.bench_orgtree import GIVEN, SURNAMES, percentile
+from orgtree.management.commands.bench_orgtree import GIVEN, SURNAMES
 from orgtree.management.commands.bench_orgtree import Command as OrgBench
 from orgtree.models import Organization
 from portal.actors import actor_for_user
+from portal.bench import bench_settings, org_client, p50_p95_ms, percentile, round_robin
 from portal.models import User
 from services.cadres import imports, services
 from services.cadres.models import CadreImport, CadrePerson, CadrePost
@@ -64,9 +61,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=20261127)
 
     def handle(self, *args, **opts):
-        with override_settings(DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]), \
-                warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+        with bench_settings():
             self._run(opts)
 
     def _run(self, opts):
@@ -81,8 +76,7 @@ class Command(BaseCommand):
         self.stdout.write(f"import of {opts['rows']} rows: {import_s:.1f} s ({imported} imported)")
 
         timings, hits = self._measure(root, orgs, opts, rng)
-        stats = {k: (round(percentile(v, 50) * 1000, 2), round(percentile(v, 95) * 1000, 2))
-                 for k, v in timings.items()}
+        stats = p50_p95_ms(timings)
         for k, (p50, p95) in stats.items():
             self.stdout.write(f"{k:<9} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  (n={len(timings[k])})")
         self.stdout.write(f"directory hits per query: median {percentile(hits, 50)}, "
@@ -175,10 +169,8 @@ class Command(BaseCommand):
         return post.person.user
 
     def _measure(self, root, orgs, opts, rng):
-        cadre_client, org_client = Client(), Client()
+        cadre_client = Client()
         cadre_client.force_login(self._searcher(root), backend="portal.backends.WeChatBackend")
-        org_client.force_login(User.objects.get(organization=root, kind=User.Kind.ORG),
-                               backend="portal.backends.AccountBackend")
         names = list(CadrePerson.objects.filter(id_number__startswith=DIRECTORY_REGION)
                      .values_list("name", flat=True)[:5000])
 
@@ -194,23 +186,14 @@ class Command(BaseCommand):
             return rng.choice(TITLES[2:5])  # a post
 
         n = opts["warmup"] + opts["samples"]
-        requests = {
-            "trivial": [(org_client, reverse("portal:ping"), {})] * n,
+        plan = {
+            "trivial": [(org_client(root), reverse("portal:ping"), {})] * n,
             "directory": [(cadre_client, reverse("cadres:m_directory"), {"q": query()}) for _ in range(n)],
         }
-        timings = {k: [] for k in requests}
         hits = []
-        gc.collect()
-        for i in range(n):
-            for k in (list(requests) if i % 2 else list(requests)[::-1]):
-                client, path, params = requests[k][i]
-                t0 = time.perf_counter()
-                response = client.get(path, params)
-                elapsed = time.perf_counter() - t0
-                if response.status_code != 200:
-                    raise CommandError(f"{path} {params} answered {response.status_code}")
-                if i >= opts["warmup"]:
-                    timings[k].append(elapsed)
-                    if k == "directory":
-                        hits.append(response.content.decode().count('href="tel:'))
-        return timings, hits
+
+        def count_hits(kind, path, params, response, timed):
+            if timed and kind == "directory":
+                hits.append(response.content.decode().count('href="tel:'))
+
+        return round_robin(plan, opts["warmup"], inspect=count_hits), hits

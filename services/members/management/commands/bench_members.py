@@ -10,23 +10,17 @@ Run `manage.py seed_scale --orgs 100000 --members 1000000` first. Then `manage.p
 The last line printed is one line of JSON (DESIGN §7).
 """
 
-import gc
 import json
 import time
-import warnings
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.test import Client
-from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from orgtree.management.commands.bench_orgtree import percentile
 from orgtree.management.commands.bench_orgtree import Command as OrgBench
 from orgtree.models import Organization
-from portal.models import User
+from portal.bench import bench_settings, org_client, p50_p95_ms, round_robin
 from services.messaging.models import Message
 
 from ... import aging
@@ -49,9 +43,7 @@ class Command(BaseCommand):
         members = bench_members().count()
         if root is None or not members:
             raise CommandError("先运行 seed_scale 生成基准数据")
-        with override_settings(DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]), \
-                warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+        with bench_settings():
             self._run(root, members, samples, warmup)
 
     def _run(self, root, members, samples, warmup):
@@ -65,8 +57,7 @@ class Command(BaseCommand):
         self._reset()
 
         timings = self._measure(root, samples, warmup)
-        stats = {k: (round(percentile(v, 50) * 1000, 2), round(percentile(v, 95) * 1000, 2))
-                 for k, v in timings.items()}
+        stats = p50_p95_ms(timings)
         for k, (p50, p95) in stats.items():
             self.stdout.write(f"{k:<13} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  (n={len(timings[k])})")
         trivial = stats["trivial"][1]
@@ -86,14 +77,6 @@ class Command(BaseCommand):
             Message.objects.filter(title__in=[aging.NOTICE_TITLE, "团员满28周岁自动离团"]).delete()
             AgeOutRun.objects.all().delete()
 
-    def _client(self, org):
-        account = User.objects.get(organization=org, kind=User.Kind.ORG)
-        if account.must_change_password:
-            User.objects.filter(pk=account.pk).update(must_change_password=False)
-        client = Client()
-        client.force_login(account, backend="portal.backends.AccountBackend")
-        return client
-
     def _cursor(self, org):
         """The keyset cursor that opens page 100 (what following 下一页 99 times would give)."""
         ids = (Member.objects.filter(branch__path__startswith=org.path, deleted_at__isnull=True)
@@ -106,26 +89,14 @@ class Command(BaseCommand):
 
     def _measure(self, root, samples, warmup):
         branch = Organization.objects.get(pk=bench_members().order_by("id").values_list("branch_id", flat=True)[0])
-        root_client, branch_client = self._client(root), self._client(branch)
+        root_client, branch_client = org_client(root), org_client(branch)
         url = reverse("members:manage_list")
-        requests = {
-            "trivial": (root_client, reverse("portal:ping"), {}),
-            "root_page1": (root_client, url, {}),
-            "root_page100": (root_client, url, {"after": self._cursor(root)}),
-            "branch_page1": (branch_client, url, {}),
-            "branch_page100": (branch_client, url, {"after": self._cursor(branch)}),
+        n = warmup + samples
+        plan = {
+            "trivial": [(root_client, reverse("portal:ping"), {})] * n,
+            "root_page1": [(root_client, url, {})] * n,
+            "root_page100": [(root_client, url, {"after": self._cursor(root)})] * n,
+            "branch_page1": [(branch_client, url, {})] * n,
+            "branch_page100": [(branch_client, url, {"after": self._cursor(branch)})] * n,
         }
-        kinds = list(requests)
-        timings = {k: [] for k in kinds}
-        gc.collect()
-        for i in range(warmup + samples):
-            for k in kinds[i % len(kinds):] + kinds[: i % len(kinds)]:
-                client, path, params = requests[k]
-                t0 = time.perf_counter()
-                response = client.get(path, params)
-                elapsed = time.perf_counter() - t0
-                if response.status_code != 200:
-                    raise CommandError(f"{path} {params} answered {response.status_code}")
-                if i >= warmup:
-                    timings[k].append(elapsed)
-        return timings
+        return round_robin(plan, warmup)
