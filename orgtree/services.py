@@ -13,6 +13,7 @@ from django.utils import timezone
 from portal.audit import audit_record, changed_only, register_actions, snapshot
 from portal.models import User
 from portal.passwords import generate_password
+from portal.services import account_issue_one_time_password
 from services.messaging.services import notify
 
 from .emptiness import reasons_not_empty
@@ -208,15 +209,9 @@ def org_delete(*, actor, org):
 @transaction.atomic
 def org_reset_password(*, actor, org):
     """A new random password for a direct child's account, shown once; forced change at next login."""
-    from axes.utils import reset as axes_reset
-
     require_direct_parent(actor, org)
     account = User.objects.select_for_update().get(organization=org, kind=User.Kind.ORG)
-    password = generate_password()
-    account.set_password(password)
-    account.must_change_password = True
-    account.save(update_fields=["password", "must_change_password"])
-    axes_reset(username=account.username)  # a reset also lifts a lockout
+    password = account_issue_one_time_password(user=account, login=account.username)
     audit_record(actor=actor, action="org.reset_password", obj=org)
     return password
 

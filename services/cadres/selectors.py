@@ -7,8 +7,6 @@ from portal.scope import get_in_scope, scoped
 
 from .models import CadreImport, CadrePost
 
-STATUS_FILTERS = {"": "全部", "enabled": "启用", "disabled": "禁用"}
-
 
 def _filtered(qs, *, name="", id_number="", phone="", status="", org=None):
     if name:

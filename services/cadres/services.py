@@ -13,6 +13,7 @@ from portal import idcard
 from portal.audit import audit_record, changed_only, register_actions, snapshot
 from portal.models import User, WeChatIdentity
 from portal.passwords import generate_password
+from portal.services import account_issue_one_time_password
 from portal.people import ERR_NAME_DIGITS, name_has_digits
 
 from . import contacts
@@ -74,14 +75,6 @@ def _derived(person):
     if person.id_type == idcard.IdType.RESIDENT:
         person.birth_date = idcard.birth_date(person.id_number)
         person.sex = idcard.sex(person.id_number)
-
-
-def cadre_lookup(*, actor, id_number):
-    """On ID entry: is this person already a cadre here, elsewhere, or new? (reference §2.1.4 新增)."""
-    person = CadrePerson.objects.filter(id_number=idcard.normalize(id_number)).first()
-    if person is None:
-        return None, None
-    return person, person.posts.filter(org=actor.org).first()
 
 
 @transaction.atomic
@@ -259,15 +252,9 @@ def operator_reset_password(*, actor, post):
     post = CadrePost.objects.select_for_update().get(pk=post.pk, org=actor.org)
     if not post.operator_user_id:
         raise ValidationError(ERR_NOT_OPERATOR)
-    password = generate_password()
     user = post.operator_user
-    user.set_password(password)
-    user.must_change_password = True
-    user.save(update_fields=["password", "must_change_password"])
+    password = account_issue_one_time_password(user=user, login=user.phone)
     audit_record(actor=actor, action="operator.reset_password", obj=post)
-    from axes.utils import reset as axes_reset
-
-    axes_reset(username=user.phone)
     return password
 
 
