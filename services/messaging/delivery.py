@@ -21,7 +21,7 @@ from django_q.tasks import async_task
 from wechatpy.exceptions import WeChatClientException
 
 from portal import wechat
-from portal.models import User, WeChatIdentity
+from portal.models import WeChatIdentity
 
 from .models import Delivery
 
@@ -60,13 +60,13 @@ def _targets(message):
     return [(kind, ext) for kind, ext in identities.values_list("kind", "external_id") if allowed[kind]]
 
 
-def _operators_by_login(org):
-    """Until the cadres app says otherwise: WeChat identities held by the org's operator logins."""
-    return WeChatIdentity.objects.filter(kind=WeChatIdentity.Kind.WORK, user__kind=User.Kind.OPERATOR,
-                                         user__organization=org)
+def _nobody(org):
+    """Until the cadres app says who an org's operators are in WeChat Work (operator logins
+    themselves log in by phone and have no WeChat identity)."""
+    return WeChatIdentity.objects.none()
 
 
-_org_recipients = _operators_by_login
+_org_recipients = _nobody
 
 
 def register_org_recipients(func):
