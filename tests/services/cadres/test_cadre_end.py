@@ -223,3 +223,17 @@ def test_a_deleted_and_re_entered_cadre_can_join_again(client, tree, fake_wechat
     page = follow(client, wechat_work_login(client, fake_wechat, "13800138001"))
     assert page.wsgi_request.actor.org == tree.district
     assert CadrePerson.objects.get(pk=again.person_id).user.wechat_identities.get().external_id == "13800138001"
+
+
+@pytest.mark.django_db
+def test_a_new_phone_moves_the_contact_and_the_operator_login(tree, fake_wechat, django_capture_on_commit_callbacks):
+    from portal.models import User
+
+    actor = actor_of(tree.committee)
+    post = add_cadre(tree.committee, name="王志强", phone="13800138001")
+    services.operator_set(actor=actor, post=post, label="干事")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cadre_update(actor=actor, post=post, data={"phone": "13800138009"})
+    assert fake_wechat.received("/work/cgi-bin/user/delete")[-1]["query"]["userid"] == "13800138001"
+    assert fake_wechat.received("/work/cgi-bin/user/update")[-1]["json"]["userid"] == "13800138009"
+    assert User.objects.get(kind=User.Kind.OPERATOR).phone == "13800138009"  # logs in with the new number
