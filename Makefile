@@ -26,9 +26,11 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
-# Web server on 127.0.0.1:8000 and the django-q2 cluster together; Ctrl-C stops both.
+# Web server on $(HOST):$(PORT) (default 127.0.0.1:8000) and the django-q2 cluster together; Ctrl-C stops both.
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: install sysdeps-run seed
-	scripts/run_dev.sh
+	HOST=$(HOST) PORT=$(PORT) scripts/run_dev.sh
 
 test: install sysdeps-test
 	$(PY) manage.py makemigrations --check --dry-run --settings=portal.settings.test

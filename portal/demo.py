@@ -19,7 +19,8 @@ PEOPLE = [
 ]
 
 
-def seed_wechat_demo(stdout=None):
+def seed_wechat_demo():
+    """Returns the lines seed_demo prints about the people it made."""
     people = {}
     for username, kind, name, org_name, channel, external_id in PEOPLE:
         user, created = User.objects.get_or_create(username=username, defaults={
@@ -42,5 +43,12 @@ def seed_wechat_demo(stdout=None):
                body="请在企业号中查看本组织及下级组织的团干、团员信息。")
         notify(recipient=branch, title="欢迎使用智慧团建", level=Message.Level.SYSTEM,
                body="请及时处理首页“待办事项”中的审核事项。", link="/manage/")
-    if stdout is not None:
-        stdout.write("开发登录（模拟微信授权）：团员 /m/dev-login/ ，团干 /m/cadre/dev-login/ （选择演示身份即可）")
+    from services.cadres.demo import seed_operator_demo
+
+    name, org_name, phone, password = seed_operator_demo()
+    return [
+        "运营者（登录 /manage/，账号为手机号，与组织账号权限相同）：",
+        f"  {name}（{org_name} 书记）  账号 {phone}  密码 {password}",
+        "开发登录（模拟微信授权）：团员 /m/dev-login/ ，团干 /m/cadre/dev-login/ （选择演示身份即可；"
+        "新团干以组织为其录入的手机号入驻）",
+    ]

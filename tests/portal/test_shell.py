@@ -102,9 +102,13 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 
-def test_seed_demo_is_idempotent_and_debug_only(settings, capsys, tmp_path):
+def test_seed_demo_is_idempotent_and_debug_only(settings, capsys, caplog, tmp_path):
     settings.BASE_DIR = tmp_path  # var/demo-logins.txt goes there, not over the real one
+    import logging
+
     from django.core.management import CommandError, call_command
+
+    caplog.set_level(logging.INFO)
 
     settings.DEBUG = False
     with pytest.raises(CommandError):
@@ -121,6 +125,30 @@ def test_seed_demo_is_idempotent_and_debug_only(settings, capsys, tmp_path):
     assert branches.exists() and all(b.graduation_year for b in branches)
     out = capsys.readouterr().out
     assert "团广东省委" in out and "密码" in out
+    # quiet: no line per saved page or background task
+    chatty = [r for r in caplog.records if r.name.split(".")[0] in ("wagtail", "django_tasks")
+              and r.levelno < logging.WARNING]
+    assert chatty == []
+    # each demo branch and its direct parent (both review flows), and an operator, with working passwords
+    from django.contrib.auth import authenticate as _authenticate
+    from django.test import RequestFactory
+
+    def authenticate(**credentials):
+        return _authenticate(RequestFactory().post("/manage/login/"), **credentials)
+
+    logins = (tmp_path / "var" / "demo-logins.txt").read_text(encoding="utf-8")
+    assert "研发中心团总支" in logins and "计算机学院团委" in logins and "CMS" in logins
+    for short_name in ("研发一部团支部", "研发中心团总支", "2023级计科1班团支部", "计算机学院团委"):
+        line = next(ln for ln in logins.splitlines() if ln.strip().startswith(short_name + " "))
+        code, password = line.split("账号 ")[1].split("  密码 ")
+        org = Organization.objects.get(short_name=short_name)
+        assert code.strip() == org.code
+        assert authenticate(username=code.strip(), password=password.strip()).organization == org
+    line = next(ln for ln in logins.splitlines() if "张丽" in ln)
+    phone, password = line.split("账号 ")[1].split("  密码 ")
+    user = authenticate(username=phone.strip(), password=password.strip())
+    assert user is not None and user.kind == user.Kind.OPERATOR
+    assert user.organization.short_name == "研发一部团支部"
     # demo people for the development login, and their welcome messages, once
     from portal.models import WeChatIdentity
     from services.messaging.models import Message

@@ -210,3 +210,10 @@ def test_mobile_logout(client, tree):
     response = client.post(reverse("mobile:logout"))
     assert response.status_code == 200 and "您已安全退出" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_cadre_dev_login_tells_a_new_cadre_to_use_the_phone_entered_for_them(client, settings):
+    settings.DEV_LOGIN_ENABLED = True
+    page = client.get(reverse("mobile:cadre_dev_login")).content.decode()
+    assert 'id="new-cadre-hint"' in page and "手机号码" in page
+    assert 'id="new-cadre-hint"' not in client.get(reverse("mobile:member_dev_login")).content.decode()

@@ -1,5 +1,8 @@
 """A believable slice of Guangdong for development and demos. Idempotent; DEBUG only."""
 
+import contextlib
+import logging
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -65,9 +68,26 @@ TREE = [
     ]),
 ]
 
-# Accounts whose fresh passwords the command prints.
-DEMO_LOGINS = ["团广东省委", "团广州市委", "团天河区委", "天河软件团委", "研发一部团支部", "中山大学团委",
-               "2023级计科1班团支部"]
+# Accounts whose fresh passwords the command prints: each demo branch comes with its direct parent, which
+# reviews its 团籍 changes and deletions (the branch itself reviews 报到).
+DEMO_LOGINS = ["团广东省委", "团广州市委", "团天河区委", "天河软件团委", "研发中心团总支", "研发一部团支部",
+               "中山大学团委", "计算机学院团委", "2023级计科1班团支部"]
+DEMO_BRANCHES = ["研发一部团支部", "2023级计科1班团支部"]
+# Loggers that speak once per saved page or background task; a demo run prints only its logins.
+CHATTY_LOGGERS = ["wagtail", "django_tasks"]
+
+
+@contextlib.contextmanager
+def quiet(names):
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
 
 
 class Command(BaseCommand):
@@ -76,6 +96,10 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         if not settings.DEBUG:
             raise CommandError("seed_demo 只能在 DEBUG 模式下运行，不能用于生产环境")
+        with quiet(CHATTY_LOGGERS):
+            self._seed()
+
+    def _seed(self):
         with transaction.atomic():
             root = Organization.get_root_nodes().filter(is_system=True).first()
             if root is None:
@@ -83,14 +107,22 @@ class Command(BaseCommand):
                                           phone="020-87195512", email="tuan@12355.net")
             self._build(root, TREE)
             logins = self._reset_demo_passwords()
-        lines = ["演示账号（每次运行 seed_demo 重新生成随机密码）："]
+        lines = ["演示账号（每次运行 seed_demo 重新生成随机密码）：", "组织账号（登录 /manage/，账号为组织ID）："]
         lines += [f"  {name:<16} 账号 {code}  密码 {password}" for name, code, password in logins]
+        for short_name in DEMO_BRANCHES:
+            parent = Organization.objects.get(short_name=short_name).get_parent()
+            lines.append(f"  {short_name} 审核本支部团员报到；其直接上级 {parent.short_name} 审核其团籍变更和删除")
+        logins_file = settings.BASE_DIR / "var" / "demo-logins.txt"
+        logins_file.parent.mkdir(exist_ok=True)
+        self._write(logins_file, "w", lines)
+        seed_content(stdout=self.stdout, logins_file=logins_file)  # appends the CMS logins
+        self._write(logins_file, "a", seed_wechat_demo())
+
+    def _write(self, path, mode, lines):
         text = "\n".join(lines)
         self.stdout.write(text)
-        (settings.BASE_DIR / "var").mkdir(exist_ok=True)
-        (settings.BASE_DIR / "var" / "demo-logins.txt").write_text(text + "\n", encoding="utf-8")
-        seed_content(stdout=self.stdout)
-        seed_wechat_demo(stdout=self.stdout)
+        with path.open(mode, encoding="utf-8") as f:
+            f.write(text + "\n")
 
     def _build(self, parent, nodes):
         actor = Actor(kind=ORG_ADMIN, org=parent, label=f"{parent.full_name} 管理员（演示数据）")
