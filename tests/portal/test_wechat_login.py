@@ -212,7 +212,7 @@ def test_mobile_logout(client, tree):
     assert "_auth_user_id" not in client.session
 
 
-def test_cadre_dev_login_tells_a_new_cadre_to_use_the_phone_entered_for_them(client, settings):
+def test_cadre_dev_login_tells_a_new_cadre_to_use_the_phone_entered_for_them(client, db, settings):
     settings.DEV_LOGIN_ENABLED = True
     page = client.get(reverse("mobile:cadre_dev_login")).content.decode()
     assert 'id="new-cadre-hint"' in page and "手机号码" in page
