@@ -4,7 +4,7 @@ from django import forms
 from django.forms.models import fields_for_model
 
 from portal import idcard
-from portal.people import ERR_FUTURE
+from portal.people import ERR_FUTURE, cadre_age_problem
 
 from .models import CadrePerson, CadrePost
 from .services import PERSON_FIELDS, POST_FIELDS
@@ -52,10 +52,22 @@ class CadreForm(forms.Form):
             if data.get(name) and data[name] > date.today():
                 self.add_error(name, ERR_FUTURE)
         if self.creating and data.get("id_number") and not self.person_exists(data):
+            self.check_age(data)
             for name in PERSON_REQUIRED:
                 if data.get(name) in (None, ""):
                     self.add_error(name, ERR_REQUIRED)
         return data
+
+    def check_age(self, data):
+        """The cadre age rule, on the ID number that carries the birth date (the service checks it too)."""
+        if int(data.get("id_type") or idcard.IdType.RESIDENT) != idcard.IdType.RESIDENT:
+            return
+        try:
+            number = idcard.validate_id_number(data["id_number"])
+        except forms.ValidationError:
+            return  # the service tells what is wrong with the number
+        if problem := cadre_age_problem(idcard.birth_date(number), date.today()):
+            self.add_error("id_number", problem)
 
     @staticmethod
     def person_exists(data):
