@@ -42,6 +42,9 @@ class CadreForm(forms.Form):
                 field.required = name in ("id_type", "id_number")
                 if person_locked or (not creating and name in ("id_type", "id_number")):
                     field.disabled = True
+                elif name in PERSON_REQUIRED:
+                    # required of a new person (checked in clean) and by the model on edit: show the *
+                    field.required_when_shown = True
             self.fields[name] = field
         self.fields["title"].help_text = "如：书记、副书记、组织委员"
         self.fields["id_number"].help_text = "已是其他组织团干的，只需填写身份证号码和本组织职务信息"

@@ -250,3 +250,15 @@ def test_cadre_form_refuses_a_three_year_old_on_the_id_field(client, tree):
     assert form.errors["id_number"] == [ERR_CADRE_AGE]
     assert ERR_CADRE_AGE in response.content.decode()
     assert CadrePerson.objects.count() == 0 and CadrePost.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_cadre_form_marks_the_base_fields_a_new_person_needs(client, tree):
+    import re
+
+    login(client, tree.district)
+    page = client.get(reverse("cadres:create")).content.decode()
+    for name in ("id_number", "name", "phone", "nation", "political_status", "education", "title", "nature"):
+        label = re.search(rf'<label for="id_{name}">([^<]*)</label>', page).group(1)
+        assert label.endswith(" *"), name
+    assert not re.search(r'<label for="id_work_unit">[^<]*\*</label>', page)
