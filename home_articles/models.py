@@ -16,6 +16,8 @@ from django.utils import timezone
 from wagtail.admin.panels import FieldPanel
 from wagtail.images import get_image_model_string
 
+from portal.constraints import FieldCheckConstraint
+
 
 class ArticleKind(models.IntegerChoices):
     # Values as in the reference system (§3.21).
@@ -52,7 +54,9 @@ class HomeArticle(models.Model):
         verbose_name = "首页文章"
         verbose_name_plural = "首页文章"
         constraints = [
-            models.CheckConstraint(name="home_article_kind_valid", condition=Q(kind__in=[1, 2])),
+            FieldCheckConstraint(name="home_article_kind_valid", condition=Q(kind__in=[1, 2]), field="kind",
+                                 violation_error_code="invalid_choice",
+                                 violation_error_message="请选择文章类别（精华或本地）"),
         ]
         indexes = [
             # The member feed: live articles of a handful of publishers, pinned first, newest first.

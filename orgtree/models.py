@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from treebeard.mp_tree import MP_Node
 
+from portal.constraints import FieldCheckConstraint
+
 from .rules import Industry, OrgType
 from .validators import alias_validator, email_validator, phone_validator
 
@@ -65,27 +67,37 @@ class Organization(MP_Node):
         verbose_name = "团组织"
         verbose_name_plural = "团组织"
         constraints = [
-            models.CheckConstraint(
-                name="org_branch_is_leaf", condition=~Q(org_type=OrgType.BRANCH) | Q(numchild=0)
+            FieldCheckConstraint(
+                name="org_branch_is_leaf", condition=~Q(org_type=OrgType.BRANCH) | Q(numchild=0),
+                field="org_type", violation_error_code="branch_has_children",
+                violation_error_message="该组织存在下级组织，不能为团支部（团支部是组织树的末端）",
             ),
-            models.CheckConstraint(
-                name="org_type_valid", condition=Q(org_type__gte=1, org_type__lte=5)
+            FieldCheckConstraint(
+                name="org_type_valid", condition=Q(org_type__gte=1, org_type__lte=5),
+                field="org_type", violation_error_code="invalid_choice", violation_error_message="请选择组织类型",
             ),
-            models.CheckConstraint(
-                name="org_retention_ratio_percent", condition=Q(retention_ratio__gte=0, retention_ratio__lte=100)
+            FieldCheckConstraint(
+                name="org_retention_ratio_percent", condition=Q(retention_ratio__gte=0, retention_ratio__lte=100),
+                field="retention_ratio", violation_error_code="retention_ratio",
+                violation_error_message="留存比例请输入0-100的整数",
             ),
-            models.CheckConstraint(
-                name="org_school_has_code", condition=Q(is_school=False) | Q(school_code__regex=r"^[0-9]{10}$")
+            FieldCheckConstraint(
+                name="org_school_has_code", condition=Q(is_school=False) | Q(school_code__regex=r"^[0-9]{10}$"),
+                field="school_code", violation_error_code="school_code",
+                violation_error_message="学校组织必须填写10位数字学校标识码",
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 name="org_school_branch_has_graduation_year",
                 condition=~Q(is_school=True, org_type=OrgType.BRANCH) | Q(graduation_year__isnull=False),
+                field="graduation_year", violation_error_code="graduation_year_required",
+                violation_error_message="学校团支部须选择毕业年份",
             ),
             models.CheckConstraint(
                 name="org_branch_has_no_headcount",
                 condition=~Q(org_type=OrgType.BRANCH)
                 | Q(admin_quota__isnull=True, admin_staffed__isnull=True, career_quota__isnull=True,
                     career_staffed__isnull=True),
+                violation_error_code="branch_headcount", violation_error_message="团支部不填写编制数",
             ),
         ]
         indexes = [models.Index(fields=["depth", "org_type"], name="org_depth_type")]

@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
+from .constraints import FieldCheckConstraint
+
 
 class User(AbstractUser):
     """One login system for every end (DESIGN §4). What the login acts as is its actor."""
@@ -27,11 +29,14 @@ class User(AbstractUser):
         constraints = [
             # An org has exactly one org account.
             models.UniqueConstraint(
-                fields=["organization"], condition=Q(kind="org"), name="user_one_account_per_org"
+                fields=["organization"], condition=Q(kind="org"), name="user_one_account_per_org",
+                violation_error_code="unique", violation_error_message="该团组织已有组织账号，每个团组织只有一个组织账号",
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 name="user_org_account_has_org",
                 condition=~Q(kind__in=["org", "operator"]) | Q(organization__isnull=False),
+                field="organization", violation_error_code="required",
+                violation_error_message="组织账号和运营者账号须属于一个团组织",
             ),
         ]
 
@@ -83,8 +88,12 @@ class WeChatIdentity(models.Model):
         verbose_name = "微信身份"
         verbose_name_plural = "微信身份"
         constraints = [
-            models.UniqueConstraint(fields=["kind", "external_id"], name="wechat_identity_unique_id"),
-            models.UniqueConstraint(fields=["user", "kind"], name="wechat_identity_one_per_kind"),
+            models.UniqueConstraint(fields=["kind", "external_id"], name="wechat_identity_unique_id",
+                                    violation_error_code="unique",
+                                    violation_error_message="该微信身份已绑定其他账号"),
+            models.UniqueConstraint(fields=["user", "kind"], name="wechat_identity_one_per_kind",
+                                    violation_error_code="unique",
+                                    violation_error_message="该账号已绑定一个同类的微信身份"),
         ]
 
     def __str__(self):

@@ -34,3 +34,22 @@ ERR_FUTURE = "选择时间不能大于当前时间"  # reference §7: no date pi
 
 def name_has_digits(name):
     return any(ch.isdigit() for ch in name or "")
+
+
+# 团干 age at entry. The reference states no rule; a cadre is at least of joining age (团章: 十四周岁以上)
+# and a birth date over a century ago is a typing error in the ID number.
+CADRE_MIN_AGE = 14
+CADRE_MAX_AGE = 100
+ERR_CADRE_AGE = f"团干须年满{CADRE_MIN_AGE}周岁且不超过{CADRE_MAX_AGE}周岁，请核对身份证号码中的出生日期"
+
+
+def full_years(birth, day):
+    """Age in full years (周岁) on ``day``."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def cadre_age_problem(birth, today):
+    """The one age rule for cadres, for the form, the service and the import alike."""
+    if birth is None:
+        return None
+    return None if CADRE_MIN_AGE <= full_years(birth, today) <= CADRE_MAX_AGE else ERR_CADRE_AGE

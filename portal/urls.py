@@ -6,7 +6,16 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from .views import errors
+
+# Chinese error pages in each end's layout (portal.views.errors).
+handler400 = "portal.views.errors.bad_request"
+handler403 = "portal.views.errors.permission_denied"
+handler404 = "portal.views.errors.page_not_found"
+handler500 = "portal.views.errors.server_error"
+
 urlpatterns = [
+    path("favicon.ico", errors.favicon, name="favicon"),
     path("manage/orgs/", include("orgtree.urls")),
     path("", include("services.cadres.urls")),
     path("manage/", include("portal.urls_manage")),

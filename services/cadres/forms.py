@@ -4,7 +4,7 @@ from django import forms
 from django.forms.models import fields_for_model
 
 from portal import idcard
-from portal.people import ERR_FUTURE
+from portal.people import ERR_FUTURE, cadre_age_problem
 
 from .models import CadrePerson, CadrePost
 from .services import PERSON_FIELDS, POST_FIELDS
@@ -42,6 +42,9 @@ class CadreForm(forms.Form):
                 field.required = name in ("id_type", "id_number")
                 if person_locked or (not creating and name in ("id_type", "id_number")):
                     field.disabled = True
+                elif name in PERSON_REQUIRED:
+                    # required of a new person (checked in clean) and by the model on edit: show the *
+                    field.required_when_shown = True
             self.fields[name] = field
         self.fields["title"].help_text = "如：书记、副书记、组织委员"
         self.fields["id_number"].help_text = "已是其他组织团干的，只需填写身份证号码和本组织职务信息"
@@ -52,10 +55,22 @@ class CadreForm(forms.Form):
             if data.get(name) and data[name] > date.today():
                 self.add_error(name, ERR_FUTURE)
         if self.creating and data.get("id_number") and not self.person_exists(data):
+            self.check_age(data)
             for name in PERSON_REQUIRED:
                 if data.get(name) in (None, ""):
                     self.add_error(name, ERR_REQUIRED)
         return data
+
+    def check_age(self, data):
+        """The cadre age rule, on the ID number that carries the birth date (the service checks it too)."""
+        if int(data.get("id_type") or idcard.IdType.RESIDENT) != idcard.IdType.RESIDENT:
+            return
+        try:
+            number = idcard.validate_id_number(data["id_number"])
+        except forms.ValidationError:
+            return  # the service tells what is wrong with the number
+        if problem := cadre_age_problem(idcard.birth_date(number), date.today()):
+            self.add_error("id_number", problem)
 
     @staticmethod
     def person_exists(data):

@@ -26,7 +26,7 @@ from portal import wechat
 from services.messaging.delivery import enqueue
 
 from .models import CadreImport, CadreNature, CadrePerson, CadrePost, ContactSync, Education
-from .services import ERR_ALREADY_HERE, ERR_PHONE_TAKEN
+from .services import ERR_ALREADY_HERE, ERR_PHONE_TAKEN, person_age_problem
 
 logger = logging.getLogger(__name__)
 
@@ -186,6 +186,9 @@ def _parse(values):
             data["id_number"] = idcard.validate_id_number(data["id_number"], data["id_type"])
         except ValidationError as exc:
             reasons.append(exc.messages[0])
+        else:
+            if problem := person_age_problem(data):
+                reasons.append(problem)
     if name_has_digits(data.get("name")):
         reasons.append(ERR_NAME_DIGITS)
     if data.get("phone") and not is_mobile(data["phone"]):

@@ -97,10 +97,12 @@ class CadrePost(models.Model):
         verbose_name_plural = "团干职务"
         constraints = [
             models.UniqueConstraint(fields=["person", "org"], name="cadre_post_once_per_org",
+                                    violation_error_code="already_here",
                                     violation_error_message="本组织已存在该记录，不能重复添加"),
             # One cadre may be the operator of only one org (reference §2.1.4, manual tip 1).
             models.UniqueConstraint(fields=["person"], condition=Q(operator_user__isnull=False),
-                                    name="cadre_operator_of_one_org"),
+                                    name="cadre_operator_of_one_org", violation_error_code="unique",
+                                    violation_error_message="一个团干只能在一个组织担任运营者，请先取消其在其他组织的运营者身份"),
         ]
         indexes = [
             models.Index(fields=["org", "-id"], name="cadre_post_org_list"),

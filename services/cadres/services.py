@@ -8,13 +8,14 @@ as "组织名称 职位标签 姓名".
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from portal import idcard
 from portal.audit import audit_record, changed_only, register_actions, snapshot
 from portal.models import User, WeChatIdentity
 from portal.passwords import generate_password
 from portal.services import account_issue_one_time_password
-from portal.people import ERR_NAME_DIGITS, name_has_digits
+from portal.people import ERR_NAME_DIGITS, cadre_age_problem, name_has_digits
 
 from . import contacts
 from .models import CadrePerson, CadrePost, ContactSync
@@ -56,6 +57,9 @@ def _clean_person(data, *, exclude_pk=None):
         data["id_number"] = idcard.validate_id_number(data.get("id_number"), data.get("id_type") or 1)
     except ValidationError as exc:
         errors["id_number"] = exc.messages
+    else:
+        if problem := person_age_problem(data):
+            errors["id_number"] = [problem]
     name = (data.get("name") or "").strip()
     if name_has_digits(name):
         errors["name"] = [ERR_NAME_DIGITS]
@@ -69,6 +73,13 @@ def _clean_person(data, *, exclude_pk=None):
     if errors:
         raise ValidationError(errors)
     return data
+
+
+def person_age_problem(data):
+    """A resident ID's birth date against the cadre age rule (the import applies the same rule)."""
+    if int(data.get("id_type") or idcard.IdType.RESIDENT) != idcard.IdType.RESIDENT:
+        return None
+    return cadre_age_problem(idcard.birth_date(data["id_number"]), timezone.localdate())
 
 
 def _derived(person):

@@ -51,8 +51,17 @@ class MonthField(forms.DateField):
 
 
 class YesNoField(forms.TypedChoiceField):
+    """是/否 as a select: "1"/"0" on the page, True/False in cleaned data and in the database."""
+
     def __init__(self, **kwargs):
         super().__init__(choices=YES_NO, coerce=lambda v: v == "1", empty_value=None, **kwargs)
+
+    def prepare_value(self, value):
+        # A stored answer (initial=False/True, also from the wizard's session) must select 否/是;
+        # str(False) matches no option and the select would fall back to 请选择.
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        return value
 
 
 def _choice(choices, **kw):
@@ -149,6 +158,17 @@ class ExtraFieldsForm(StepForm):
     def __init__(self, *args, joined_league=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.joined_league = joined_league
+        if rules.member_number_required(joined_league):
+            # The one field of this page that is not optional for 2017+ joiners: say so and mark it.
+            field = self.fields["member_number"]
+            field.required = True
+            field.error_messages["required"] = rules.ERR_MEMBER_NUMBER_REQUIRED
+            field.help_text = "您于2017年以后入团，须填写团员编号：12位数字，前4位为入团年份，入团志愿书中可得到"
+            self.title = STEP_4_TITLE_NUMBER_REQUIRED
+            self.note = "团员编号为必填项，其余各项选填。"
+        else:
+            self.title = STEP_TITLES[4]
+            self.note = "本页各项均为选填。"
 
     def clean(self):
         data = super().clean()
@@ -163,6 +183,7 @@ class ExtraFieldsForm(StepForm):
 
 STEP_FORMS = {1: Step1Form, 2: ReviewedFieldsForm, 3: BasicFieldsForm, 4: ExtraFieldsForm}
 STEP_TITLES = {1: "身份信息", 2: "收入与团干职务（修改需审核）", 3: "基本资料", 4: "其他资料（选填）"}
+STEP_4_TITLE_NUMBER_REQUIRED = "其他资料（团员编号必填，其余选填）"
 EDIT_FORMS = {"reviewed": ReviewedFieldsForm, "basic": BasicFieldsForm, "extra": ExtraFieldsForm}
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from portal.constraints import FieldCheckConstraint
 from portal.idcard import IdType, Sex, mask
 from portal.people import NATION_CHOICES
 
@@ -103,32 +104,49 @@ class Member(models.Model):
         verbose_name_plural = "团员"
         constraints = [
             models.UniqueConstraint(fields=["id_type", "id_number"], condition=LIVE, name="member_live_id_number",
+                                    violation_error_code="id_registered",
                                     violation_error_message="该身份证号码已报到注册"),
             models.UniqueConstraint(fields=["member_number"], condition=LIVE & ~Q(member_number=""),
-                                    name="member_live_member_number",
+                                    name="member_live_member_number", violation_error_code="unique",
                                     violation_error_message="该团员编号已被使用"),
-            models.CheckConstraint(name="member_registration_status_valid",
-                                   condition=Q(registration_status__gte=0, registration_status__lte=5)),
-            models.CheckConstraint(name="member_league_status_valid",
-                                   condition=Q(league_status__in=[c.value for c in LeagueStatus])),
-            models.CheckConstraint(name="member_real_name_status_valid",
-                                   condition=Q(real_name_status__in=[c.value for c in RealNameStatus])),
-            models.CheckConstraint(name="member_deletion_state_valid",
-                                   condition=Q(deletion_state__gte=1, deletion_state__lte=3)),
-            models.CheckConstraint(
+            FieldCheckConstraint(name="member_registration_status_valid",
+                                 condition=Q(registration_status__gte=0, registration_status__lte=5),
+                                 field="registration_status", violation_error_code="invalid_choice",
+                                 violation_error_message="报到资料状态不正确"),
+            FieldCheckConstraint(name="member_league_status_valid",
+                                 condition=Q(league_status__in=[c.value for c in LeagueStatus]),
+                                 field="league_status", violation_error_code="invalid_choice",
+                                 violation_error_message="团籍状态不正确"),
+            FieldCheckConstraint(name="member_real_name_status_valid",
+                                 condition=Q(real_name_status__in=[c.value for c in RealNameStatus]),
+                                 field="real_name_status", violation_error_code="invalid_choice",
+                                 violation_error_message="实名认证状态不正确"),
+            FieldCheckConstraint(name="member_deletion_state_valid",
+                                 condition=Q(deletion_state__gte=1, deletion_state__lte=3),
+                                 field="deletion_state", violation_error_code="invalid_choice",
+                                 violation_error_message="删除状态不正确"),
+            FieldCheckConstraint(
                 name="member_number_from_2017",
-                condition=Q(joined_league__lt=MEMBER_NUMBER_FROM) | Q(member_number__regex=r"^[0-9]{12}$")),
+                condition=Q(joined_league__lt=MEMBER_NUMBER_FROM) | Q(member_number__regex=r"^[0-9]{12}$"),
+                field="member_number", violation_error_code="member_number",
+                violation_error_message="入团时间为2017年后的团员，须填写团员编号（12位数字，前4位为入团年份）"),
             models.CheckConstraint(
-                name="member_cadre_data",
+                name="member_cadre_data", violation_error_code="cadre_fields",
+                violation_error_message="担任团干职务的，须填写本支部团干职务、任现职年月、团干部性质和是否同级党支部成员；"
+                                        "未担任的，不填写团干信息",
                 condition=Q(is_cadre=False, cadre_post__isnull=True, cadre_since__isnull=True,
                             cadre_nature__isnull=True)
                 | Q(is_cadre=True, cadre_post__isnull=False, cadre_since__isnull=False, cadre_nature__isnull=False,
                     party_committee_member__isnull=False)),
             models.CheckConstraint(name="member_pending_change_has_values",
                                    condition=~Q(registration_status=RegistrationStatus.CHANGE_PENDING)
-                                   | Q(pending_changes__isnull=False)),
-            models.CheckConstraint(name="member_left_has_date",
-                                   condition=~Q(league_status__in=[2, 4, 6, 8]) | Q(left_on__isnull=False)),
+                                   | Q(pending_changes__isnull=False),
+                                   violation_error_code="pending_change",
+                                   violation_error_message="资料修改待审核的团员须有待审核的修改内容"),
+            FieldCheckConstraint(name="member_left_has_date",
+                                 condition=~Q(league_status__in=[2, 4, 6, 8]) | Q(left_on__isnull=False),
+                                 field="left_on", violation_error_code="left_on_required",
+                                 violation_error_message="已离团、脱团、退团或被开除团籍的团员须有离团日期"),
         ]
         indexes = [
             # 我的团员: newest first within a branch; the root scope walks the pk index.
@@ -200,9 +218,13 @@ class MemberRequest(models.Model):
         verbose_name = "团籍变更/删除申请"
         verbose_name_plural = "团籍变更/删除申请"
         constraints = [
-            models.UniqueConstraint(fields=["member"], condition=Q(state=0), name="member_request_one_open"),
-            models.CheckConstraint(name="member_request_delete_has_reason",
-                                   condition=~Q(kind=20) | Q(deletion_reason__isnull=False)),
+            models.UniqueConstraint(fields=["member"], condition=Q(state=0), name="member_request_one_open",
+                                    violation_error_code="unique",
+                                    violation_error_message="该团员已有待审核的团籍变更或删除申请，请等待审核结果"),
+            FieldCheckConstraint(name="member_request_delete_has_reason",
+                                 condition=~Q(kind=20) | Q(deletion_reason__isnull=False),
+                                 field="deletion_reason", violation_error_code="required",
+                                 violation_error_message="请选择删除理由"),
         ]
         indexes = [models.Index(fields=["reviewer", "state", "-id"], name="member_request_review")]
 

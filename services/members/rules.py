@@ -15,7 +15,10 @@ ERR_REQUIRED = "请填写此项"
 ERR_NAME_DIGIT = ERR_NAME_DIGITS
 ERR_JOIN_TOO_OLD = "入团年月只能选择最近50年"
 ERR_JOIN_BEFORE_BIRTH = "入团年月不能早于出生日期"
-ERR_JOIN_AGE = "入团年龄在十四周岁以上，二十八周岁以下：2017年以后入团的团员，入团时须年满13周岁（按月计算）"
+ERR_JOIN_AGE = "2017年以后入团的，入团时须年满13周岁（按月计算），请核对入团年月"
+ERR_JOIN_OVER_28 = "入团时不能超过28周岁（按月计算），请核对入团年月"
+JOIN_MIN_AGE = 13  # full years by month, for joins from 2017 (the reference system's rule)
+JOIN_MAX_AGE = 28  # never over 28 at the join month: membership ends at 28
 ERR_MEMBER_NUMBER_REQUIRED = "入团时间为2017年后的团员，须填写团员编号（12位数字，入团志愿书中可得到）"
 ERR_MEMBER_NUMBER_FORMAT = "团员编号应为12位数字，前4位为入团年份"
 ERR_MEMBER_NUMBER_LENGTH = "团员编号不能超过24位"
@@ -48,27 +51,41 @@ def not_future(day, today):
     return ERR_FUTURE if day and day > today else None
 
 
+def age_in_months(birth, day):
+    """Full months from the birth month to ``day``'s month (age "by month", as the reference counts it)."""
+    return (day.year - birth.year) * 12 + day.month - birth.month
+
+
 def join_date_problem(joined, birth, today):
-    """入团年月: not in the future, within 50 years, and (from 2017) at ≥ 13 full years by month."""
+    """入团年月: not in the future, within 50 years, not before birth, never over 28 at the join month,
+    and (from 2017) at ≥ 13 full years by month (DESIGN §5)."""
     if joined is None:
         return ERR_REQUIRED
     if (joined.year, joined.month) > (today.year, today.month):
         return ERR_FUTURE
     if joined.year < today.year - 50:
         return ERR_JOIN_TOO_OLD
-    if birth and (joined.year, joined.month) < (birth.year, birth.month):
+    if birth is None:
+        return None
+    months = age_in_months(birth, joined)
+    if months < 0:
         return ERR_JOIN_BEFORE_BIRTH
-    if birth and joined >= MEMBER_NUMBER_FROM:
-        years = joined.year - birth.year
-        if years < 13 or (years == 13 and joined.month < birth.month):
-            return ERR_JOIN_AGE
+    if months > JOIN_MAX_AGE * 12:
+        return ERR_JOIN_OVER_28
+    if joined >= MEMBER_NUMBER_FROM and months < JOIN_MIN_AGE * 12:
+        return ERR_JOIN_AGE
     return None
+
+
+def member_number_required(joined):
+    """团员编号 is required of those who joined in 2017 or later (DESIGN §5)."""
+    return bool(joined) and joined >= MEMBER_NUMBER_FROM
 
 
 def member_number_problem(number, joined, *, at_registration=True):
     """团员编号: from 2017 required, 12 digits, the first four the join year (DESIGN §5)."""
     number = (number or "").strip()
-    if joined and joined >= MEMBER_NUMBER_FROM:
+    if member_number_required(joined):
         if not number:
             return ERR_MEMBER_NUMBER_REQUIRED
         if not (len(number) == 12 and _DIGITS.match(number) and number[:4] == f"{joined.year:04d}"):

@@ -49,10 +49,13 @@ class Message(models.Model):
                 name="message_one_recipient",
                 condition=(Q(recipient_org__isnull=False, recipient_user__isnull=True)
                            | Q(recipient_org__isnull=True, recipient_user__isnull=False)),
+                violation_error_code="one_recipient",
+                violation_error_message="一条站内消息只能发给一个团组织或一个人",
             ),
             # A broadcast reaches a person once, however often its fan-out job runs.
             models.UniqueConstraint(fields=["broadcast", "recipient_user"], name="message_broadcast_once",
-                                    condition=Q(broadcast__isnull=False)),
+                                    condition=Q(broadcast__isnull=False), violation_error_code="broadcast_once",
+                                    violation_error_message="该群发消息已发给此人"),
         ]
         indexes = [
             # the lists (newest first) and the unread badge, per recipient
@@ -112,7 +115,9 @@ class Delivery(Outbox):
         verbose_name = "微信推送记录"
         verbose_name_plural = "微信推送记录"
         constraints = [
-            models.UniqueConstraint(fields=["message", "channel", "target"], name="delivery_once_per_target"),
+            models.UniqueConstraint(fields=["message", "channel", "target"], name="delivery_once_per_target",
+                                    violation_error_code="delivery_once",
+                                    violation_error_message="该消息已向此接收者推送"),
         ]
         indexes = [
             # the sweeper looks only at unfinished deliveries
@@ -150,7 +155,7 @@ class Broadcast(models.Model):
         indexes = [models.Index(fields=["org", "-created_at"], name="broadcast_org_time")]
         constraints = [
             models.CheckConstraint(name="broadcast_has_audience", condition=Q(to_members=True) | Q(to_cadres=True),
-                                   violation_error_message=ERR_NO_AUDIENCE),
+                                   violation_error_code="no_audience", violation_error_message=ERR_NO_AUDIENCE),
         ]
 
     def __str__(self):

@@ -16,7 +16,28 @@ def test_good_resident_ids(number):
     assert idcard.validate_id_number(number) == number.strip().upper()
 
 
+@pytest.mark.parametrize("number", [
+    "440306199001010014",  # 宝安区, created 1992: a code is given when the ID is issued, not at birth
+    "440113199901010012",  # 番禺区, created 2000
+    "440309200301010010",  # 龙华区, created 2016
+    "44011119800101001X",  # 白云区's code, which was 郊区 until 1986
+    "440120197001010011",  # 广州 市区, abolished 1983: a code that once existed stays valid
+])
+def test_region_codes_created_after_birth_or_since_abolished_are_valid(number):
+    assert idcard.validate_id_number(number) == number
+    assert idcard.birth_date(number).year < 2016
+
+
+def test_region_name_from_the_table():
+    assert idcard.region_name("440306199001010014") == "宝安区"
+    assert idcard.region_name("44011119800101001X") == "白云区"
+    assert idcard.region_name("990105194912310023") is None
+
+
 @pytest.mark.parametrize("number, message", [
+    ("440306199001010015", idcard.ERR_CHECKSUM),  # 宝安区 with a wrong check digit
+    ("440199199001010017", idcard.ERR_REGION),  # 广州 has no county 99
+
     ("", idcard.ERR_REQUIRED),
     ("110105194912310021", idcard.ERR_CHECKSUM),  # last digit wrong
     ("110105194913310021", idcard.ERR_BIRTH),  # month 13, check digit right

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from portal.models import AuditLog
+from portal.people import ERR_CADRE_AGE
 from services.cadres import services
 from services.cadres.models import CadreNature, CadrePerson, CadrePost, Education
 
@@ -205,3 +206,59 @@ def test_a_member_holding_a_cadre_post_does_not_age_out(tree):
     aging.age_out(as_of=date(2024, 6, 2))
     cadre.refresh_from_db()
     assert cadre.league_status == LeagueStatus.AGED_OUT
+
+
+def born_years_ago(years, days=0):
+    """YYYYMMDD of a birth date ``years`` years (and ``days`` days) before today."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    try:
+        birth = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        birth = today.replace(year=today.year - years, day=28)
+    return f"{birth - timedelta(days=days):%Y%m%d}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("birth, ok", [
+    (born_years_ago(3), False),  # a 3-year-old
+    (born_years_ago(14, days=-1), False),  # 14 tomorrow
+    (born_years_ago(14), True),  # 14 today
+    (born_years_ago(100), True),
+    (born_years_ago(101), False),
+])
+def test_cadre_age_is_14_to_100_at_entry(tree, birth, ok):
+    data = cadre_data(id_number=make_id_number(birth))
+    if ok:
+        add_cadre(tree.district, **data)
+        return
+    with pytest.raises(ValidationError) as exc:
+        services.cadre_create(actor=actor_of(tree.district), data=data)
+    assert exc.value.message_dict["id_number"] == [ERR_CADRE_AGE]
+    assert CadrePerson.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_cadre_form_refuses_a_three_year_old_on_the_id_field(client, tree):
+    login(client, tree.district)
+    response = client.post(reverse("cadres:create"), cadre_data(id_number=make_id_number(born_years_ago(3))))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["id_number"] == [ERR_CADRE_AGE]
+    assert ERR_CADRE_AGE in response.content.decode()
+    assert CadrePerson.objects.count() == 0 and CadrePost.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_cadre_form_marks_the_base_fields_a_new_person_needs(client, tree):
+    import re
+
+    login(client, tree.district)
+    page = client.get(reverse("cadres:create")).content.decode()
+    for name in ("id_number", "name", "phone", "nation", "political_status", "education", "title", "nature"):
+        label = re.search(rf'<label for="id_{name}">([^<]*)</label>', page).group(1)
+        assert label.endswith(" *"), name
+    assert not re.search(r'<label for="id_work_unit">[^<]*\*</label>', page)

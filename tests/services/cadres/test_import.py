@@ -142,3 +142,17 @@ def test_upload_page_small_inline_and_large_as_a_job(client, tree, django_captur
     assert "批量导入团干成功数量：600" in page
     login(client, tree.b_district)  # another org's import is 404
     assert client.get(reverse("cadres:import_detail", args=[job.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_import_applies_the_cadre_age_rule(tree):
+    from portal.people import ERR_CADRE_AGE
+
+    from .test_cadres import born_years_ago
+
+    rows = [row(n) for n in range(3)]
+    rows[1] = row(1, 身份证号码=make_id_number(born_years_ago(3), seq=1))  # a 3-year-old → sheet row 3
+    job = run(tree.district, xlsx(rows))
+    assert job.status == CadreImport.Status.REJECTED and job.imported == 0
+    assert job.errors == [[3, ERR_CADRE_AGE]]
+    assert CadrePerson.objects.count() == 0
