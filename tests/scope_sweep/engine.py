@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from http.cookies import SimpleCookie
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -92,7 +92,7 @@ class Planned:
     refuse: tuple = ()  # actors who must be refused even where the URL is UNSCOPED
 
     def describe(self):
-        query = f"?{'&'.join(f'{k}={v}' for k, v in self.query.items())}" if self.query else ""
+        query = "?" + "&".join(f"{k}={v}" for k, v in self.query.items()) if self.query else ""  # readable
         data = f" body={self.data}" if self.data else ""
         note = f" [{self.note}]" if self.note else ""
         return f"{self.method} {self.path}{query}{data} ({self.url.key}){note}"
@@ -149,7 +149,7 @@ def plan(world, urls=None):
 # --- what the database saw --------------------------------------------------------------------------
 
 class ChangeLog:
-    """A trigger on every table (but the excluded bookkeeping) logs each row written to ``sweep_change``.
+    """A trigger on every table (but the excluded bookkeeping) logs each row written to ``TABLE``.
 
     Created inside the sweep's transaction, so the triggers and the log vanish with its rollback.
     """
@@ -257,12 +257,14 @@ class Sweeper:
         request = RequestFactory().get("/")
         self.csrf_token = get_token(request)
         self.csrf_secret = request.META["CSRF_COOKIE"]
-        self.tally = {}  # how the scoped requests were refused: status (or "login") → count
+        # Each request is rolled back, so the log stands where it stood after the actor's login.
+        self.since = changelog.mark()
+        self.tally = {}  # how the scoped requests were answered: status (or "redirect") → count
 
     def send(self, client, planned):
         out = self._send(client, planned)
         if out.planned.kind == SCOPED:
-            how = "login" if out.status in (301, 302) else str(out.status)
+            how = "redirect" if out.status in (301, 302) else str(out.status)
             self.tally[how] = self.tally.get(how, 0) + 1
         return out
 
@@ -271,20 +273,19 @@ class Sweeper:
         client.cookies[settings.CSRF_COOKIE_NAME] = self.csrf_secret
         out = Outcome(planned)
         with transaction.atomic():
-            since = self.changelog.mark()
             try:
                 if planned.method == "GET":
                     response = client.get(planned.path, planned.query or {})
                 else:
                     path = planned.path
                     if planned.query:
-                        path += "?" + "&".join(f"{k}={v}" for k, v in planned.query.items())
+                        path += "?" + urlencode(planned.query, doseq=True)
                     response = client.post(path, {**(planned.data or {}), "csrfmiddlewaretoken": self.csrf_token})
             except Exception as exc:  # noqa: BLE001 - a crash is what the sweep reports
                 out.error = f"{type(exc).__name__}: {exc}"[:300]
                 response = None
             try:
-                out.changes = self.changelog.read(since)
+                out.changes = self.changelog.read(self.since)
             except Exception as exc:  # noqa: BLE001 - e.g. a transaction the view left broken
                 out.changes = [f"(could not read the change log: {type(exc).__name__})"]
             transaction.set_rollback(True)
@@ -319,7 +320,8 @@ class Sweeper:
         strict = actor in (lookup(registry.STRICT_REFUSALS, p.url) or ())
         if must_refuse and not out.error and not self.refused(out, strict):
             where = f" → {out.location}" if out.location else ""
-            found.append(f"not refused{' by a 404/403 page (no redirect)' if strict else ''}: answered {out.status}{where}")
+            page = " by a 404/403 page (no redirect)" if strict else ""
+            found.append(f"not refused{page}: answered {out.status}{where}")
         if (p.kind != UNSCOPED or must_refuse) and out.changes:
             found.append(f"wrote to the database: {', '.join(out.changes)}")
         if (p.kind == OWN or must_refuse) and out.leaked:

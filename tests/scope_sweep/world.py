@@ -130,7 +130,14 @@ def _side(province, p, wechat_settings):
 
 def _content():
     """The province's shared CMS content (not org-scoped): an announcement, help for each audience, tips."""
-    from pages.models import AnnouncementIndexPage, AnnouncementPage, Audience, HelpArticlePage, HelpCenterPage, TipsPage
+    from pages.models import (
+        AnnouncementIndexPage,
+        AnnouncementPage,
+        Audience,
+        HelpArticlePage,
+        HelpCenterPage,
+        TipsPage,
+    )
 
     def publish(parent, page):
         parent.add_child(instance=page)
