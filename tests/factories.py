@@ -135,3 +135,40 @@ def make_member(branch, *, approved=True, **overrides):
         member.refresh_from_db()
         assert member.registration_status == RegistrationStatus.APPROVED
     return member
+
+
+def make_cadre(org, *, name="钱团干", phone=None, title="副书记", join=False):
+    """A cadre post of ``org`` through the real service; ``join=True`` also joins WeChat Work (入驻) with the
+    phone as userid, as synced cadres do, so the post is the working identity of a WeChat Work login."""
+    from services.cadres.services import cadre_create, cadre_join
+
+    n = next(_seq)
+    phone = phone or f"137{n:08d}"
+    post, _ = cadre_create(actor=actor_of(org), data={
+        "id_type": 1, "id_number": make_id_number("19960101", seq=n), "name": name, "phone": phone, "nation": 1,
+        "political_status": 1, "education": 5, "title": title, "nature": 2})
+    if join:
+        cadre_join(person=post.person, userid=phone)
+        post.refresh_from_db()
+        post.person.refresh_from_db()
+    return post
+
+
+def make_cms_editor(org, *, username=None, name="宣传干部", password="Xuanchuan2024"):
+    """A publicity officer (宣传干部) working for ``org``: a staff login in both CMS editors' groups
+    (首页文章编辑 and 公告与帮助编辑, made by the migrations)."""
+    from django.contrib.auth.models import Group
+
+    user = User.objects.create(username=username or f"xc-{next(_seq)}", kind=User.Kind.STAFF, organization=org,
+                               first_name=name)
+    user.set_password(password)
+    user.save()
+    user.groups.add(*Group.objects.filter(name__in=["首页文章编辑", "公告与帮助编辑"]))
+    return user
+
+
+def png_upload(name="proof.png"):
+    """A small file that passes the attachment checks (PNG by content)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="image/png")
