@@ -6,7 +6,7 @@ from stdnum.cn import ric
 from orgtree.models import Organization
 from portal.actors import ORG_ADMIN, Actor
 
-from .models import CadrePerson
+from .models import CadrePerson, CadrePost, LeadingDuty
 from .services import cadre_create
 
 
@@ -30,6 +30,8 @@ def seed_cadre_demo(cadre_user):
         "id_type": 1, "id_number": number, "name": "王志强", "phone": "13800000001", "nation": 1,
         "political_status": 2, "education": 3, "title": "书记", "nature": 1})
     cadre_create(actor=actor(committee), data={"id_number": number, "title": "委员", "nature": 2})
+    # 入驻 asked for their own 职务 in the district; the committee's is asked on switching to it
+    CadrePost.objects.filter(pk=post.pk).update(duty=LeadingDuty.SECRETARY)
     person = post.person
     person.user, person.joined_work_at, person.working_post = cadre_user, timezone.now(), post
     person.save(update_fields=["user", "joined_work_at", "working_post"])

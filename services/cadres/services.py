@@ -153,6 +153,7 @@ def cadre_set_enabled(*, actor, post, enabled):
         raise ValidationError(ERR_ALREADY_ENABLED if enabled else ERR_ALREADY_DISABLED)
     post.enabled = enabled
     post.save(update_fields=["enabled"])
+    directory.index_posts([post])  # only enabled cadres are in the directory's word index
     if not enabled and post.operator_user_id:  # a disabled cadre cannot stay operator
         _operator_off(post)
     audit_record(actor=actor, action="cadre.enable" if enabled else "cadre.disable", obj=post)

@@ -64,7 +64,8 @@ def index_existing(apps, schema_editor):
     Organization = apps.get_model("orgtree", "Organization")
     last = 0
     while True:
-        posts = list(CadrePost.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "person__name", "title")[:5000])
+        posts = list(CadrePost.objects.filter(pk__gt=last, enabled=True).order_by("pk")
+                     .values_list("pk", "person__name", "title")[:5000])
         if not posts:
             break
         PostGram.objects.bulk_create([PostGram(post_id=pk, gram=g) for pk, name, title in posts

@@ -56,6 +56,10 @@ def test_the_words_follow_renames_edits_imports_and_deletions(tree, people):
     post = CadrePost.objects.get(pk=post["id"])
     services.cadre_update(actor=actor_of(tree.district), post=post, data={"name": "王建国", "title": "副书记"})
     assert found("建国") == ["王建国"] and found("王志") == [] and found("副书") == ["王建国"]
+    services.cadre_set_enabled(actor=actor_of(tree.district), post=post, enabled=False)
+    assert found("建国") == [] and found("天河") == [] and found("海珠") == []  # disabled: out of the directory
+    services.cadre_set_enabled(actor=actor_of(tree.district), post=post, enabled=True)
+    assert found("建国") == ["王建国"] and found("海珠") == ["王建国"]
     services.cadre_delete(actor=actor_of(tree.district), post=post)
     assert found("建国") == [] and not PostGram.objects.filter(post_id=post.pk).exists()
 
