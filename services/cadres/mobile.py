@@ -26,6 +26,7 @@ from .models import CadrePost
 logger = logging.getLogger(__name__)
 DIRECTORY_LIMIT = 50
 ERR_ALIAS_SET = "本组织已设置企业号代称，如需修改请在管理后台“系统管理 › 修改企业号名称”中修改"
+SESSION_ALIAS_LATER = "cadre_alias_later"  # the login (its last_login) for which the alias was put off
 
 
 def _phone_for(userid):
@@ -37,9 +38,6 @@ def _phone_for(userid):
     except (WeChatException, OSError) as exc:
         logger.warning("WeChat Work user.get failed: %s", exc)
         return ""
-
-
-SESSION_ALIAS_LATER = "cadre_alias_later"  # the login (its last_login) for which the alias was put off
 
 
 def _next_url(request):
