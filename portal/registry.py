@@ -2,8 +2,9 @@
 
 Apps register, from their ``AppConfig.ready()``:
 - menu entries (per actor kind) with :func:`register_menu_item`;
-- to-do tiles with :func:`register_todo` (a pending count for the actor's org and a
-  link to the filtered list);
+- to-do tiles with :func:`register_todo` (a pending count for the actor's org, a link to the
+  filtered list on ``/manage/`` and, for the cadre end inside WeChat Work, a ``/m/cadre/`` link
+  or :data:`NOT_ON_MOBILE`);
 - the unread-message count shown in the header with :func:`set_unread_counter`.
 """
 
@@ -29,14 +30,26 @@ class MenuItem:
         return reverse(self.url_name)
 
 
+#: A to-do whose work can only be done on the service pages: the cadre end does not show it.
+NOT_ON_MOBILE = None
+_UNDECLARED = object()
+
+
 @dataclass(frozen=True)
 class Todo:
     key: str
     label: str
     count: Callable  # (actor) -> int
-    url: Callable  # (actor) -> str
+    url: Callable  # (actor) -> str, on /manage/
+    # (actor) -> str on /m/cadre/, or NOT_ON_MOBILE. Every to-do must say which: a desktop page
+    # opened inside WeChat Work is unusable (tests/portal/test_todos.py checks every registration).
+    mobile_url: Callable | None = _UNDECLARED
     kinds: frozenset = actors.ORG_ACTOR_KINDS
     order: int = 100
+
+    @property
+    def on_mobile(self):
+        return self.mobile_url not in (NOT_ON_MOBILE, _UNDECLARED)
 
 
 SECTION_ORDER = ["首页", "组织管理", "团干管理", "团员管理", "组织关系转接", "团费管理", "奖惩管理", "消息管理", "系统管理"]
@@ -68,12 +81,22 @@ def register_todo(todo):
     _todos[todo.key] = todo
 
 
-def todos_for(actor):
-    """Tiles with something pending; nothing pending shows as 暂无待办事项."""
+def registered_todos():
+    return sorted(_todos.values(), key=lambda t: t.order)
+
+
+def todos_for(actor, mobile=False):
+    """Tiles with something pending; nothing pending shows as 暂无待办事项.
+
+    ``mobile``: the cadre end's tiles, only those with a mobile target, linking there.
+    """
     tiles = []
-    for todo in sorted(_todos.values(), key=lambda t: t.order):
-        if actor.kind in todo.kinds and (count := todo.count(actor)):
-            tiles.append({"label": todo.label, "count": count, "url": todo.url(actor)})
+    for todo in registered_todos():
+        if actor.kind not in todo.kinds or (mobile and not todo.on_mobile):
+            continue
+        if count := todo.count(actor):
+            url = todo.mobile_url(actor) if mobile else todo.url(actor)
+            tiles.append({"key": todo.key, "label": todo.label, "count": count, "url": url})
     return tiles
 
 

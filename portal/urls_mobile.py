@@ -20,5 +20,6 @@ urlpatterns = [
     path("cadre/login/", mobile.cadre_login, name="cadre_login"),
     path("cadre/oauth/callback/", mobile.cadre_callback, name="cadre_callback"),
     path("cadre/join/", cadres_mobile.join, name="cadre_join"),
+    path("cadre/start/", cadres_mobile.start, name="cadre_start"),
     path("cadre/dev-login/", mobile.cadre_dev_login, name="cadre_dev_login"),
 ]

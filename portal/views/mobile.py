@@ -126,6 +126,9 @@ def _complete_login(request, kind, external_id, next_url):
     if not identity.user.is_active:
         return _refuse(request, ERR_INACTIVE, status=403)
     auth.login(request, identity.user, backend=BACKEND)
+    if kind == WeChatIdentity.Kind.WORK:  # every entry into WeChat Work goes through its steps first
+        start, target = reverse("mobile:cadre_start"), _safe_next(request, next_url, home)
+        return redirect(f"{start}?{urlencode({'next': target})}" if target != reverse(home) else start)
     return redirect(_safe_next(request, next_url, home))
 
 
@@ -162,7 +165,15 @@ def cadre_callback(request):
 
 @cadre_required
 def cadre_home(request):
-    return render(request, "mobile/cadre_home.html", {"todos": registry.todos_for(request.actor)})
+    """团干端首页 (reference §2.3): the identity card, to-dos that can be done here, and the blocks
+    团员管理 / 团干管理 / 组织管理 / 即时通讯. Every link stays on the cadre end: a desktop page
+    opened inside WeChat Work is unusable."""
+    actor = request.actor
+    return render(request, "mobile/cadre_home.html", {
+        "todos": registry.todos_for(actor, mobile=True),
+        # the branch reviews its members (reference §1.2: 资料审核 only for a 团支部's operator)
+        "may_review": actor.acts_for_org and actor.org.is_branch,
+    })
 
 
 # --- both -------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ class CadresConfig(AppConfig):
         from portal.actors import CADRE, ORG_ACTOR_KINDS, OPERATOR, Actor, register_actor_resolver
         from portal.models import User
         from portal.registry import MenuItem, Todo, register_menu_item, register_todo
+        from portal.registry import NOT_ON_MOBILE
 
         from . import selectors, services  # noqa: F401 - services registers its audit actions
 
@@ -43,10 +44,12 @@ class CadresConfig(AppConfig):
         register_menu_item(MenuItem("团干管理", "本组织团干", "cadres:list", ORG_ACTOR_KINDS, order=20, quick=True))
         register_menu_item(MenuItem("团干管理", "所有下级团干", "cadres:below", ORG_ACTOR_KINDS, order=21))
         register_menu_item(MenuItem("团干管理", "批量导入团干", "cadres:import", ORG_ACTOR_KINDS, order=22))
+        register_menu_item(MenuItem("系统管理", "修改企业号名称", "cadres:work_alias", ORG_ACTOR_KINDS, order=92))
         register_todo(Todo(
             key="cadres.no_operator", label="尚未设置运营者（每个组织须设置1名及以上运营者）",
             count=lambda actor: 0 if selectors.org_has_operator(actor.org) else 1,
-            url=lambda actor: reverse("cadres:list"), order=50,
+            # operators are set on the service pages; an operator on the cadre end is one already
+            url=lambda actor: reverse("cadres:list"), mobile_url=NOT_ON_MOBILE, order=50,
         ))
 
         from portal.models import WeChatIdentity
@@ -80,4 +83,7 @@ class CadresConfig(AppConfig):
 
         @register_org_renamed
         def refresh_directory(org):
+            from . import directory
+
             services.refresh_search_text(CadrePost.objects.filter(org=org).select_related("person", "org"))
+            directory.org_renamed(org)

@@ -8,7 +8,7 @@ from portal.actors import ORG_ADMIN, Actor
 
 from portal.passwords import generate_password
 
-from .models import CadrePerson, CadrePost
+from .models import CadrePerson, CadrePost, LeadingDuty, OtherDuty
 from .services import cadre_create, operator_set
 
 OPERATOR_PHONE = "13800000002"
@@ -34,6 +34,8 @@ def seed_cadre_demo(cadre_user):
         "id_type": 1, "id_number": number, "name": "王志强", "phone": "13800000001", "nation": 1,
         "political_status": 2, "education": 3, "title": "书记", "nature": 1})
     cadre_create(actor=actor(committee), data={"id_number": number, "title": "委员", "nature": 2})
+    # 入驻 asked for their own 职务 in the district; the committee's is asked on switching to it
+    CadrePost.objects.filter(pk=post.pk).update(duty=LeadingDuty.SECRETARY)
     person = post.person
     person.user, person.joined_work_at, person.working_post = cadre_user, timezone.now(), post
     person.save(update_fields=["user", "joined_work_at", "working_post"])
@@ -49,6 +51,7 @@ def seed_operator_demo():
         post, _ = cadre_create(actor=actor, data={
             "id_type": 1, "id_number": _id_number("44010619950708002"), "name": "张丽", "phone": OPERATOR_PHONE,
             "nation": 1, "political_status": 3, "education": 4, "title": "书记", "nature": 2})
+        CadrePost.objects.filter(pk=post.pk).update(duty=OtherDuty.SECRETARY)
     if post.operator_user_id is None:
         operator_set(actor=actor, post=post, label="书记")
         post.refresh_from_db()

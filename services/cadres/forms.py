@@ -97,3 +97,21 @@ class AliasForm(forms.Form):
     alias = forms.CharField(label="企业号代称", max_length=16, help_text=(
         "不超过16个字，不能含有特殊字符和空格，且不能与同一上级组织下的其他组织重复。命名规则：领导机关为“团+行政区划+委”；"
         "基层为“单位/区划+团委/团总支/团支部”；班级团支部为“（专业）入学年份+班号+团支部”；团工委为“单位名称+团工委”。"))
+
+
+class DutyForm(forms.Form):
+    """填写职务 on entering WeChat Work (reference §2.3 cadre_position); the rules are the service's."""
+
+    duty = forms.TypedChoiceField(label="团干职务", coerce=int)
+    duty_name = forms.CharField(label="职务名称", max_length=99, required=False)
+
+    def __init__(self, *args, org, **kwargs):
+        from .models import duty_choices
+        from .services import duty_name_needed
+
+        super().__init__(*args, **kwargs)
+        choices = duty_choices(org)
+        self.fields["duty"].choices = [("", "请选择")] + list(choices.choices)
+        self.named_values = [v for v in choices.values if duty_name_needed(org, v)]
+        self.fields["duty_name"].help_text = "领导机关团组织的团干：职务为书记、副书记以外的，请填写职务名称（如“组织部部长”）" \
+            if len(self.named_values) > 1 else "职务选择“其他”时请填写职务名称"

@@ -25,6 +25,7 @@ from portal.people import ERR_NAME_DIGITS, NATION_CHOICES, NATION_OTHER, Politic
 from portal import wechat
 from services.messaging.delivery import enqueue
 
+from . import directory
 from .models import CadreImport, CadreNature, CadrePerson, CadrePost, ContactSync, Education
 from .services import ERR_ALREADY_HERE, ERR_PHONE_TAKEN, person_age_problem
 
@@ -265,7 +266,7 @@ def _import(job, parsed, persons):
                 "id_number", "pk"))
     ids.update({number: p.pk for number, p in persons.items()})
     names = {number: p.name for number, p in persons.items()}
-    CadrePost.objects.bulk_create([
+    posts = CadrePost.objects.bulk_create([
         CadrePost(person_id=ids[d["id_number"]], org=job.org, title=d["title"], nature=d["nature"],
                   took_office=d.get("took_office"), party_committee_member=d["party_committee_member"],
                   work_unit=d.get("work_unit") or "", email=d.get("email") or "",
@@ -273,6 +274,12 @@ def _import(job, parsed, persons):
                               f"{job.org.short_name}"[:300])
         for _, d, _ in parsed
     ], batch_size=2000)
+    post_ids = {p.person_id: p.pk for p in posts if p.pk}
+    if len(post_ids) < len(posts):  # a backend that does not return ids from bulk inserts
+        post_ids = dict(CadrePost.objects.filter(org=job.org).values_list("person_id", "pk"))
+    directory.index_new_posts([(post_ids[ids[d["id_number"]]], f"{names.get(d['id_number'], d['name'])} {d['title']}")
+                               for _, d, _ in parsed])
+    directory.index_orgs_missing({job.org_id})
     if wechat.work_enabled():  # the new and changed cadres go into the WeChat Work contact list
         rows = ContactSync.objects.bulk_create(
             [ContactSync(userid=d["phone"], action=ContactSync.Action.UPSERT, name=d["name"]) for _, d, _ in parsed

@@ -29,6 +29,34 @@ class Education(models.IntegerChoices):  # reference §3.6a 文化程度
     PRIMARY = 15, "小学"
 
 
+class LeadingDuty(models.IntegerChoices):  # reference §3.4a: a 领导机关 cadre's own duty (duty.json)
+    SECRETARY = 1, "书记"
+    DEPUTY = 2, "副书记"
+    STANDING = 3, "常委"
+    COMMITTEE = 4, "委员"
+    STAFF = 5, "工作人员"
+    ALTERNATE = 6, "候补委员"
+
+
+class OtherDuty(models.IntegerChoices):  # reference §3.4b: every other org's (dutyOther.json)
+    SECRETARY = 1, "书记"
+    DEPUTY = 2, "副书记"
+    ORGANISATION = 3, "组织委员"
+    PUBLICITY = 4, "宣传委员"
+    SPORTS = 5, "文体委员"
+    PRODUCTION = 6, "生产委员"
+    RIGHTS = 7, "权益委员"
+    VOLUNTEER = 8, "志愿委员"
+    OTHER = 9, "其他"
+
+
+def duty_choices(org):
+    """The 团干职务 list a cadre of ``org`` picks from (§3.4a for 领导机关, §3.4b otherwise)."""
+    from orgtree.rules import OrgType
+
+    return LeadingDuty if org.org_type == OrgType.LEADING else OtherDuty
+
+
 class CadrePerson(models.Model):
     """The person behind one or more cadre posts: base information, entered once."""
 
@@ -88,6 +116,10 @@ class CadrePost(models.Model):
     operator_user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="运营者账号", null=True, blank=True,
                                          on_delete=models.SET_NULL, related_name="operator_post")
     operator_label = models.CharField("职位标签", max_length=99, blank=True)
+    # 团干自行录入的职务: the cadre's own duty, asked when they enter WeChat Work (reference §2.3
+    # cadre_position: 团干职务 from duty_choices(org), 职务名称 where the list needs one).
+    duty = models.PositiveSmallIntegerField("团干职务", null=True, blank=True)
+    duty_name = models.CharField("职务名称", max_length=99, blank=True)
     # 通讯录 search: name, post and org name in one column (a pg_trgm GIN index on PostgreSQL).
     search_text = models.CharField("检索文本", max_length=300, blank=True, editable=False)
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
@@ -114,11 +146,57 @@ class CadrePost(models.Model):
 
     def build_search_text(self, person=None, org=None):
         person, org = person or self.person, org or self.org
-        return f"{person.name} {self.title} {org.full_name} {org.short_name}"[:300]
+        duty = f" {self.duty_label}" if self.duty is not None and self.duty_label not in self.title else ""
+        return f"{person.name} {self.title}{duty} {org.full_name} {org.short_name}"[:300]
+
+    def own_words(self, person=None):
+        """The post's own words for the two-character directory search (org names are indexed per org)."""
+        return f"{(person or self.person).name} {self.title} {self.duty_label}"
+
+    @property
+    def duty_label(self):
+        """团干自行录入的职务 as shown: the 职务名称 when given, else the list's label."""
+        if self.duty is None:
+            return ""
+        if self.duty_name:
+            return self.duty_name
+        choices = duty_choices(self.org)
+        return choices(self.duty).label if self.duty in choices.values else ""
 
     @property
     def is_operator(self):
         return self.operator_user_id is not None
+
+
+class PostGram(models.Model):
+    """通讯录: a two-character word (CJK bigram, pages/cjk.py) of an enabled post's own words (name, post).
+
+    pg_trgm cannot serve queries shorter than three characters, so a two-character query
+    (书记, 李娜) is one lookup of this index, on SQLite and PostgreSQL alike.
+    """
+
+    post = models.ForeignKey(CadrePost, on_delete=models.CASCADE, related_name="grams")
+    gram = models.CharField(max_length=2)
+
+    class Meta:
+        verbose_name = "通讯录检索词（团干）"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["gram", "post"], name="post_gram_once",
+                                               violation_error_message="检索词重复")]
+
+
+class OrgGram(models.Model):
+    """通讯录: a two-character word of an org's full or short name (天河, 团委), kept once per org
+    rather than on each of its posts, for the orgs that have cadres."""
+
+    org = models.ForeignKey("orgtree.Organization", on_delete=models.CASCADE, related_name="+")
+    gram = models.CharField(max_length=2)
+
+    class Meta:
+        verbose_name = "通讯录检索词（组织）"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["gram", "org"], name="org_gram_once",
+                                               violation_error_message="检索词重复")]
 
 
 class CadreImport(models.Model):

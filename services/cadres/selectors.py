@@ -5,7 +5,8 @@ from django.db.models import F, Q
 from portal import idcard
 from portal.scope import get_in_scope, scoped
 
-from .models import CadreImport, CadrePost
+from . import directory
+from .models import CadreImport, CadrePost, OrgGram, PostGram
 
 
 def _filtered(qs, *, name="", id_number="", phone="", status="", org=None):
@@ -87,11 +88,14 @@ def import_get(actor, pk):
     return get_in_scope(actor, CadreImport.objects.filter(org=actor.org).defer("content"), "org", pk=pk)
 
 
-def cadres_readable(actor, q=""):
-    """团干查询 on the cadre end: the working org's subtree; ordinary cadres read, they do not act."""
+def cadres_readable(actor, q="", org=None):
+    """团干查询 on the cadre end: the working org's subtree (or one org of it, already resolved
+    through ``org_viewable``); ordinary cadres read, they do not act."""
     if actor.org is None:
         return CadrePost.objects.none()
     qs = CadrePost.objects.filter(org__path__startswith=actor.org.path, enabled=True)
+    if org is not None:
+        qs = qs.filter(org=org)
     if q:
         qs = qs.filter(search_q(q))
     return qs.select_related("person", "org").order_by("org__path", "id")
@@ -102,7 +106,8 @@ def directory_search(q, limit=50):
     of id, title, name, phone and org_name.
 
     Three characters or more: ``search_text`` contains it (the pg_trgm index on PostgreSQL).
-    One or two: too short for trigrams, so a name prefix (e.g. 李娜) through the name index.
+    Two Chinese characters, too short for trigrams: the word in the PostGram/OrgGram index (a name
+    such as 李娜, a post such as 书记, an org word such as 天河 or 团委). One: a name prefix.
     The first ``limit`` matching ids are picked first, in no particular order, so that the scan
     stops there; only those rows are joined to person and org and sorted by name. A common org
     name matches thousands of posts: sorting and joining them all before the limit cost 4×
@@ -112,14 +117,31 @@ def directory_search(q, limit=50):
     if not q:
         return []
     if len(q) >= 3:
-        qs = CadrePost.objects.filter(search_text__contains=q)
+        ids = _first_ids(CadrePost.objects.filter(search_text__contains=q), limit)
+    elif gram := directory.query_bigram(q):
+        ids = _bigram_ids(gram, limit)
     else:
-        qs = CadrePost.objects.filter(person__name__startswith=q)
-    ids = list(qs.filter(enabled=True).order_by().values_list("id", flat=True)[:limit])
+        ids = _first_ids(CadrePost.objects.filter(person__name__startswith=q), limit)
     # Plain rows, not model instances: building 50 posts with their persons and orgs cost more than
-    # both queries together.
-    return list(CadrePost.objects.filter(pk__in=ids).order_by("person__name", "id").values(
-        "id", "title", name=F("person__name"), phone=F("person__phone"), org_name=F("org__full_name")))
+    # both queries together. Sorted here: 50 rows, and a simpler query to plan.
+    rows = CadrePost.objects.filter(pk__in=ids).order_by().values(
+        "id", "title", name=F("person__name"), phone=F("person__phone"), org_name=F("org__full_name"))
+    return sorted(rows, key=lambda row: (row["name"], row["id"]))
+
+
+def _first_ids(qs, limit):
+    return list(qs.filter(enabled=True).order_by().values_list("id", flat=True)[:limit])
+
+
+def _bigram_ids(gram, limit):
+    """A two-character word: posts whose own words have it (name, post) first, then posts of orgs
+    whose names have it; each an index lookup that stops at ``limit``. Two queries, not a UNION:
+    PostgreSQL planned the UNION of a common word (书记) with parallel workers, 4× slower."""
+    ids = list(PostGram.objects.filter(gram=gram).order_by().values_list("post_id", flat=True)[:limit])
+    if len(ids) < limit:
+        orgs = OrgGram.objects.filter(gram=gram).values("org_id")
+        ids += _first_ids(CadrePost.objects.filter(org_id__in=orgs).exclude(pk__in=ids), limit - len(ids))
+    return ids
 
 
 def cadre_initial_from_member(member):
@@ -155,3 +177,85 @@ def group_of(person, pk):
     if group is None:
         raise Http404("未找到该工作群")
     return group
+
+
+# --- the cadre end's read-only views: the working org's subtree --------------------------------
+# Ordinary cadres (manual: 仅具备查看权限，如团组织、团干、团员等信息) view what operators view;
+# ``portal.scope`` is the org actors' scope, so the cadre end scopes by the working org here.
+
+ORG_PAGE = 50  # children listed per page
+
+
+def viewing_root(actor):
+    """The org a cadre-end actor views from (the working identity's org), or None."""
+    from portal.actors import CADRE, OPERATOR
+
+    return actor.org if actor.kind in (CADRE, OPERATOR) else None
+
+
+def org_viewable(actor, pk):
+    """An org of the working org's subtree; any other is 404."""
+    from django.http import Http404
+
+    from orgtree.models import Organization
+
+    root = viewing_root(actor)
+    try:
+        if root is None:
+            raise Organization.DoesNotExist
+        return Organization.objects.filter(path__startswith=root.path).get(pk=pk)
+    except (Organization.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该组织") from None
+
+
+def org_children_page(org, after=None, limit=ORG_PAGE):
+    """Direct children of ``org`` by path (keyset: ``after`` is the last path shown)."""
+    from orgtree.models import Organization
+
+    qs = Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1)
+    if after:
+        qs = qs.filter(path__gt=str(after))
+    rows = list(qs.only("id", "path", "depth", "numchild", "full_name", "org_type").order_by("path")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].path if more and rows else None)
+
+
+def org_trail(org, root=None):
+    """The ancestors of ``org`` from ``root`` (or the tree's top) down to its parent."""
+    from orgtree.models import Organization
+
+    paths = [p for p in org.ancestor_paths if root is None or p.startswith(root.path)]
+    return list(Organization.objects.filter(path__in=paths).only("id", "path", "full_name", "short_name")
+                .order_by("depth"))
+
+
+# --- 通讯录 by the org tree: the province's, any org may be opened (reference §2.4) -------------
+
+def directory_tops():
+    from orgtree.models import Organization
+
+    return list(Organization.objects.filter(depth=1).only("id", "path", "depth", "numchild", "full_name", "org_type")
+                .order_by("path"))
+
+
+def directory_org(pk=None):
+    """The org to show: ``pk``'s (404 if none), or with no ``pk`` the top of the tree when there is
+    one top (else None: the tops are listed)."""
+    from django.http import Http404
+
+    from orgtree.models import Organization
+
+    if pk is None:
+        tops = directory_tops()
+        return tops[0] if len(tops) == 1 else None
+    try:
+        return Organization.objects.get(pk=pk)
+    except (Organization.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该组织") from None
+
+
+def directory_org_cadres(org, limit=50):
+    """The enabled cadres of one org, as directory rows (id, title, name, phone)."""
+    return list(CadrePost.objects.filter(org=org, enabled=True).order_by("id").values(
+        "id", "title", name=F("person__name"), phone=F("person__phone"))[:limit])

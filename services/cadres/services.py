@@ -17,8 +17,8 @@ from portal.passwords import generate_password
 from portal.services import account_issue_one_time_password
 from portal.people import ERR_NAME_DIGITS, cadre_age_problem, name_has_digits
 
-from . import contacts
-from .models import CadrePerson, CadrePost, ContactSync
+from . import contacts, directory
+from .models import CadrePerson, CadrePost, ContactSync, duty_choices
 
 register_actions({
     "cadre.create": "新增团干",
@@ -30,6 +30,7 @@ register_actions({
     "operator.set": "设置运营者",
     "operator.cancel": "取消运营者",
     "operator.reset_password": "重置运营者密码",
+    "cadre.duty": "团干填写职务",
 })
 
 ERR_ALREADY_HERE = "本组织已存在该记录，不能重复添加"
@@ -113,6 +114,7 @@ def cadre_create(*, actor, data):
             post.save()
     except IntegrityError:
         raise ValidationError(ERR_ALREADY_HERE) from None
+    directory.index_posts([post], person)
     contacts.queue_for_person(person)
     audit_record(actor=actor, action="cadre.create", obj=post,
                  after={"姓名": person.name, "身份证号码": idcard.mask(person.id_number), "团内现任职务": post.title})
@@ -140,6 +142,7 @@ def cadre_update(*, actor, post, data):
     post.full_clean(exclude=["person", "org", "operator_user"], validate_unique=False)
     post.save()
     refresh_search_text(person.posts.select_related("org"), person=person)
+    directory.index_posts(person.posts.select_related("org"), person)
     after = {**snapshot(person, AUDIT_FIELDS), **snapshot(post, POST_FIELDS[:4])}
     before, after = changed_only(before, after)
     audit_record(actor=actor, action="cadre.update", obj=post, before=before, after=after)
@@ -161,6 +164,7 @@ def cadre_set_enabled(*, actor, post, enabled):
         raise ValidationError(ERR_ALREADY_ENABLED if enabled else ERR_ALREADY_DISABLED)
     post.enabled = enabled
     post.save(update_fields=["enabled"])
+    directory.index_posts([post])  # only enabled cadres are in the directory's word index
     if not enabled and post.operator_user_id:  # a disabled cadre cannot stay operator
         _operator_off(post)
     audit_record(actor=actor, action="cadre.enable" if enabled else "cadre.disable", obj=post)
@@ -325,4 +329,47 @@ def cadre_choose_identity(*, person, post_id):
         raise ValidationError(ERR_POST_NOT_AVAILABLE)
     CadrePerson.objects.filter(pk=person.pk).update(working_post=post)
     User.objects.filter(pk=person.user_id).update(organization=post.org)
+    return post
+
+
+ERR_DUTY_REQUIRED = "请选择团干职务"
+ERR_DUTY_NAME_REQUIRED = "请填写职务名称"
+ERR_DUTY_NAME_LONG = "职务名称不能超过99个字"
+
+
+def duty_name_needed(org, duty):
+    """领导机关: a 职务名称 unless 书记/副书记; other orgs: only for 其他 (reference §2.1.4 编辑)."""
+    from .models import LeadingDuty, OtherDuty
+
+    if duty_choices(org) is LeadingDuty:
+        return duty not in (LeadingDuty.SECRETARY, LeadingDuty.DEPUTY)
+    return duty == OtherDuty.OTHER
+
+
+@transaction.atomic
+def cadre_set_duty(*, actor, post, duty, duty_name=""):
+    """填写职务 on entering WeChat Work: the cadre's own duty in the org they work for now."""
+    person = actor.extra.get("person")
+    post = CadrePost.objects.select_for_update().select_related("org", "person").filter(
+        pk=post.pk, person=person, enabled=True).first() if person is not None else None
+    if post is None:
+        raise ValidationError(ERR_POST_NOT_AVAILABLE)
+    try:
+        duty = int(duty)
+    except (TypeError, ValueError):
+        duty = None
+    if duty not in duty_choices(post.org).values:
+        raise ValidationError({"duty": ERR_DUTY_REQUIRED})
+    duty_name = (duty_name or "").strip()
+    if duty_name_needed(post.org, duty) and not duty_name:
+        raise ValidationError({"duty_name": ERR_DUTY_NAME_REQUIRED})
+    if len(duty_name) > 99:
+        raise ValidationError({"duty_name": ERR_DUTY_NAME_LONG})
+    before = post.duty_label
+    post.duty, post.duty_name = duty, duty_name
+    post.search_text = post.build_search_text()
+    post.save(update_fields=["duty", "duty_name", "search_text"])
+    directory.index_posts([post])
+    audit_record(actor=actor, action="cadre.duty", obj=post, org=post.org,
+                 before={"团干职务": before} if before else None, after={"团干职务": post.duty_label})
     return post

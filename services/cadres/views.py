@@ -17,7 +17,7 @@ from . import selectors, services
 from services.messaging.delivery import enqueue
 
 from . import imports
-from .forms import ENTRY_RANGE_HELP, CadreFilterForm, CadreForm, ImportForm, OperatorForm
+from .forms import ENTRY_RANGE_HELP, AliasForm, CadreFilterForm, CadreForm, ImportForm, OperatorForm
 
 PAGE_SIZE = 20
 CREDENTIALS_KEY = "cadres_one_time_credentials"
@@ -221,3 +221,22 @@ def import_upload(request):
 def import_detail(request, pk):
     job = selectors.import_get(request.actor, pk)
     return render(request, "cadres/import_detail.html", {"job": job, "failed": len(job.errors)})
+
+
+@org_actor_required
+def work_alias(request):
+    """系统管理 › 修改企业号名称 (reference §2.1.12): the org's 企业号代称, set first in WeChat Work."""
+    from orgtree.services import org_set_work_alias
+
+    org = request.actor.org
+    form = AliasForm(request.POST or None)
+    form.fields["alias"].label = "新企业号名称"
+    if request.method == "POST" and form.is_valid():
+        try:
+            org_set_work_alias(actor=request.actor, alias=form.cleaned_data["alias"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "企业号名称已修改")
+            return redirect("cadres:work_alias")
+    return render(request, "cadres/work_alias.html", {"form": form, "org": org})

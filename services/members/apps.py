@@ -13,6 +13,7 @@ class MembersConfig(AppConfig):
         from portal.actors import MEMBER, ORG_ACTOR_KINDS, Actor, register_actor_resolver
         from portal.models import User
         from portal.registry import MenuItem, Todo, register_menu_item, register_todo
+        from portal.registry import NOT_ON_MOBILE
         from services.messaging.audiences import MEMBERS, register_audience
 
         from . import selectors, services  # noqa: F401 - services registers its audit actions
@@ -51,6 +52,8 @@ class MembersConfig(AppConfig):
             register_menu_item(MenuItem("团员管理", label, url_name, ORG_ACTOR_KINDS, order=order,
                                         quick=order == 30, visible=visible))
         register_todo(Todo(key="members.review", label="团员报到审核", count=selectors.pending_review_count,
-                           url=lambda actor: reverse("members:manage_list") + "?registration_status=1", order=10))
+                           url=lambda actor: reverse("members:manage_list") + "?registration_status=1",
+                           mobile_url=lambda actor: reverse("members:cadre_review"), order=10))
+        # 团籍 changes need the application's evidence and are reviewed on the service pages only.
         register_todo(Todo(key="members.requests", label="团籍变更/删除审核", count=selectors.request_count,
-                           url=lambda actor: reverse("members:request_list"), order=11))
+                           url=lambda actor: reverse("members:request_list"), mobile_url=NOT_ON_MOBILE, order=11))

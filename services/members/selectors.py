@@ -155,3 +155,39 @@ def branch_cadres(branch):
         return []
     return list(CadrePost.objects.filter(org=branch, enabled=True).select_related("person")
                 .order_by("id")[:50])
+
+
+# --- the cadre end: 团员查询 for every cadre of the working org (ordinary cadres read only) ------
+
+def cadre_end_members(actor):
+    """Members of the working org's subtree. ``members_in_scope`` is the org actors' scope;
+    ordinary cadres (manual: 仅具备查看权限) view the same subtree here without acting on it."""
+    from portal.actors import CADRE, OPERATOR
+
+    if actor.kind not in (CADRE, OPERATOR) or actor.org is None:
+        return Member.objects.none()
+    return Member.objects.filter(deleted_at__isnull=True, branch__path__startswith=actor.org.path)
+
+
+def cadre_end_member_page(*, actor, filters=None, within=None, after=None, limit=PAGE_SIZE):
+    """One page of 团员查询 (keyset, newest first); ``within``: an org of the subtree (already
+    resolved through it) whose own subtree only is listed — a branch's members, say."""
+    qs = apply_filters(cadre_end_members(actor), filters)
+    if within is not None:
+        qs = qs.filter(branch__path__startswith=within.path)
+    if after and str(after).isdigit():
+        qs = qs.filter(pk__lt=int(after))
+    rows = list(qs.select_related("branch").only(*LIST_FIELDS, "joined_league").order_by("-id")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].pk if more and rows else None)
+
+
+def cadre_end_member_get(*, actor, pk):
+    """One member of the working org's subtree, else 404."""
+    from django.http import Http404
+
+    try:
+        return cadre_end_members(actor).select_related("branch", "user").get(pk=pk)
+    except (Member.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到该记录") from None

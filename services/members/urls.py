@@ -32,7 +32,8 @@ urlpatterns = [
     path("m/profile/", views_mobile.profile, name="profile"),
     path("m/profile/edit/<str:group>/", views_mobile.profile_edit, name="profile_edit"),
     path("m/org/", views_mobile.my_org, name="my_org"),
-    # cadre end (operators review)
+    # cadre end (every cadre views; operators of a branch review)
     path("m/cadre/members/", views_mobile.cadre_members, name="cadre_members"),
+    path("m/cadre/members/review/", views_mobile.cadre_review, name="cadre_review"),
     path("m/cadre/members/<int:pk>/", views_mobile.cadre_member, name="cadre_member"),
 ]

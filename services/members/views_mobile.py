@@ -21,6 +21,7 @@ from .views import add_errors, error_text
 
 SESSION_KEY = "members_register"  # {"branch": org id, "data": {field: json value}}
 LAST_STEP = 4
+ERR_BRANCH_REVIEWS = "团员报到与资料修改由团员所在团支部审核"
 
 
 def _member(request):
@@ -229,28 +230,58 @@ def my_org(request):
                                                   "cadres": selectors.branch_cadres(branch)})
 
 
-# --- the cadre end: operators review their branch's members -------------------------------------
+# --- the cadre end: every cadre views the working org's members; operators of a branch review ------
+# (manual: 普通团干仅具备查看权限; reference §1.2: 审核 on the cadre end only for a 团支部's operator)
+
+ERR_VIEW_ONLY = "普通团干只能查看，没有审核权限；请由本组织运营者审核。"
+
+
+def _may_review(actor):
+    return actor.acts_for_org and actor.org.is_branch
+
+
+def _refuse(request, message):
+    """403 with the reason, in the cadre end's layout."""
+    return render(request, "members/m_message.html", {"title": "团员审核", "message": message}, status=403)
+
 
 @cadre_required
 def cadre_members(request):
+    """团员查询: members of the working org's subtree, or of one branch of it (read only)."""
+    from services.cadres.selectors import org_viewable
+
     actor = request.actor
-    if not actor.acts_for_org:
-        return render(request, "members/m_message.html", {
-            "title": "团员审核", "message": "普通团干只能查看，没有审核权限；请由本组织运营者审核。"})
-    rows, cursor = selectors.member_page(actor=actor, filters={"registration_status": request.GET.get("status", 1)},
+    org = org_viewable(actor, request.GET["org"]) if request.GET.get("org") else None
+    name = request.GET.get("name", "").strip()
+    rows, cursor = selectors.cadre_end_member_page(actor=actor, filters={"name": name}, within=org,
+                                                   after=request.GET.get("after"))
+    return render(request, "members/m_cadre_members.html", {
+        "rows": rows, "cursor": cursor, "org": org, "name": name, "may_review": _may_review(actor)})
+
+
+@cadre_required
+def cadre_review(request):
+    """团员审核: the branch's 报到 and 资料修改 awaiting review (operators of a 团支部)."""
+    actor = request.actor
+    if not _may_review(actor):
+        return _refuse(request, ERR_VIEW_ONLY if not actor.acts_for_org else ERR_BRANCH_REVIEWS)
+    status = request.GET.get("status", "1")
+    status = status if status in ("1", "4") else "1"
+    rows, cursor = selectors.member_page(actor=actor, filters={"registration_status": status},
                                          after=request.GET.get("after"))
-    return render(request, "members/m_cadre_list.html", {"rows": rows, "cursor": cursor,
-                                                         "status": request.GET.get("status", "1")})
+    return render(request, "members/m_cadre_list.html", {"rows": rows, "cursor": cursor, "status": status})
 
 
 @cadre_required
 def cadre_member(request, pk):
+    """团员资料 (masked ID for ordinary cadres); the branch's operator reviews here too."""
     actor = request.actor
-    if not actor.acts_for_org:
-        raise Http404
-    member = selectors.member_get(actor=actor, pk=pk)
+    member = selectors.cadre_end_member_get(actor=actor, pk=pk)
+    can_review = _may_review(actor) and member.branch_id == actor.org.pk and member.registration_status in (1, 4)
     form = ReasonForm(request.POST or None)
     if request.method == "POST":
+        if not actor.acts_for_org:
+            return _refuse(request, ERR_VIEW_ONLY)
         change = member.registration_status == RegistrationStatus.CHANGE_PENDING
         try:
             if request.POST.get("decision") == "approve":
@@ -265,7 +296,7 @@ def cadre_member(request, pk):
             messages.error(request, error_text(exc))
         else:
             messages.success(request, "审核完成")
-            return redirect("members:cadre_members")
+            return redirect("members:cadre_review")
     return render(request, "members/m_cadre_member.html", {
-        "m": member, "form": form, "diff": services.pending_diff(member),
-        "can_review": member.branch_id == actor.org.pk and member.registration_status in (1, 4)})
+        "m": member, "form": form, "diff": services.pending_diff(member), "can_review": can_review,
+        "id_shown": member.id_number if actor.acts_for_org else member.masked_id})

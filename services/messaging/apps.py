@@ -17,5 +17,6 @@ class MessagingConfig(AppConfig):
         register_menu_item(MenuItem("消息管理", "群发消息", "messaging:broadcast_list", ORG_ACTOR_KINDS, order=81))
         register_todo(Todo(
             key="messaging.unread", label="未读站内信", count=selectors.unread_count,
-            url=lambda actor: selectors.list_url_for(actor, status="unread"), order=900,
+            url=lambda actor: selectors.list_url_for(actor, status="unread"),
+            mobile_url=lambda actor: selectors.list_url_for(actor, status="unread", end="cadre"), order=900,
         ))

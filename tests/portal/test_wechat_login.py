@@ -93,7 +93,8 @@ def test_cadre_oauth_through_wechat_work(client, tree, fake_wechat):
     assert target.path == "/connect/oauth2/authorize" and query["appid"] == "ww-test-corp"
     code = fake_wechat.issue_code("wang")
     response = client.get(reverse("mobile:cadre_callback"), {"code": code, "state": query["state"]})
-    assert response["Location"] == reverse("mobile:cadre_home")
+    assert response["Location"] == reverse("mobile:cadre_start")  # the cadre end's entry steps, then home
+    assert client.get(response["Location"])["Location"] == reverse("mobile:cadre_home")
     call = fake_wechat.received("/work/cgi-bin/user/getuserinfo")[0]
     assert call["query"]["code"] == code
     home = client.get(reverse("mobile:cadre_home"))

@@ -16,7 +16,7 @@ def test_bench_cadre_import_imports_searches_and_ends_with_one_json_line():
     call_command("bench_cadre_import", rows=60, cadres=300, orgs=150, samples=20, warmup=2, stdout=out)
     result = json.loads(out.getvalue().strip().splitlines()[-1])
     assert result["bench"] == "cadre_import" and result["rows"] == 60 and result["cadres"] == 300
-    for key in ("import_s", "directory_p95_ms", "trivial_p95_ms", "ratio"):
+    for key in ("import_s", "directory_p95_ms", "directory_2char_p95_ms", "trivial_p95_ms", "ratio", "ratio_2char"):
         assert result[key] > 0
     assert CadreImport.objects.get().imported == 60
     assert CadrePost.objects.count() == 360

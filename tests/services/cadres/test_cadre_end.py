@@ -9,7 +9,7 @@ from django.urls import reverse
 from orgtree.services import ERR_ALIAS_TAKEN, org_set_work_alias
 from portal.models import WeChatIdentity
 from services.cadres import contacts, services
-from services.cadres.models import CadreNature, CadrePerson, ContactSync
+from services.cadres.models import CadreNature, CadrePerson, ContactSync, OtherDuty
 
 from ...factories import actor_of, refresh
 from .test_cadres import add_cadre
@@ -34,6 +34,8 @@ def test_a_cadre_joins_by_phone_and_is_recorded(client, tree, fake_wechat, djang
     response = wechat_work_login(client, fake_wechat, "13800138001")
     assert response["Location"] == reverse("mobile:cadre_join")
     page = follow(client, response)
+    assert page.wsgi_request.path == reverse("cadres:m_duty")  # 入驻 asks for the cadre's own 职务
+    page = follow(client, client.post(reverse("cadres:m_duty"), {"duty": OtherDuty.SECRETARY}))
     assert page.wsgi_request.path == reverse("mobile:cadre_home")
     person = CadrePerson.objects.get()
     assert person.joined_work_at is not None and person.working_post == post
@@ -42,7 +44,9 @@ def test_a_cadre_joins_by_phone_and_is_recorded(client, tree, fake_wechat, djang
     assert actor.kind == "cadre" and actor.org == tree.committee and not actor.acts_for_org
     # next time the identity is known: straight in
     client.logout()
-    assert wechat_work_login(client, fake_wechat, "13800138001")["Location"] == reverse("mobile:cadre_home")
+    response = wechat_work_login(client, fake_wechat, "13800138001")
+    assert response["Location"] == reverse("mobile:cadre_start")
+    assert follow(client, response).wsgi_request.path == reverse("mobile:cadre_home")
     login = client.get(reverse("cadres:list"))  # ordinary cadres cannot use the service pages
     assert login.status_code == 403
     assert "是" in refresh_list(tree)
@@ -93,12 +97,14 @@ def test_the_first_operator_names_the_org_in_wechat_work(client, tree, fake_wech
     post = add_cadre(tree.committee, phone="13800138001")
     services.operator_set(actor=actor_of(tree.committee), post=post, label="组织委员")
     page = follow(client, wechat_work_login(client, fake_wechat, "13800138001"))
+    assert page.wsgi_request.path == reverse("cadres:m_duty")
+    page = follow(client, client.post(reverse("cadres:m_duty"), {"duty": OtherDuty.ORGANISATION}))
     assert page.wsgi_request.path == reverse("cadres:m_alias")
     assert page.wsgi_request.actor.kind == "operator"
     response = client.post(reverse("cadres:m_alias"), {"alias": "某公司 团委"})
     assert "企业代号不能含有特殊字符" in response.content.decode()
     response = client.post(reverse("cadres:m_alias"), {"alias": "某公司团委"})
-    assert response["Location"] == reverse("mobile:cadre_home")
+    assert follow(client, response).wsgi_request.path == reverse("mobile:cadre_home")
     assert refresh(tree.committee).wechat_work_alias == "某公司团委"
 
 
