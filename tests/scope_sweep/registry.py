@@ -68,6 +68,8 @@ class Probe:
 FILLERS = {
     # --- 组织管理 (orgtree) --------------------------------------------------------------------------
     ("orgtree:detail", "pk"): B(lambda w: [o.pk for o in w.b.orgs]),
+    ("cadres:m_org", "pk"): B(lambda w: [o.pk for o in w.b.orgs]),
+    ("cadres:m_directory_org", "pk"): B(lambda w: [o.pk for o in w.b.orgs]),
     ("orgtree:edit", "pk"): B(lambda w: [w.b.city.pk, w.b.working.pk, w.b.branch.pk]),
     ("orgtree:delete", "pk"): B(lambda w: [w.b.empty_branch.pk, w.b.district.pk]),
     ("orgtree:reset_password", "pk"): B(lambda w: [w.b.city.pk, w.b.branch.pk]),
@@ -199,6 +201,7 @@ UNSCOPED = {
     "members:register_branch": Unscoped("a branch's public 报到 QR link: anyone may open any branch's"),
     "members:branch_search": Unscoped("报到's public search for a branch to join, province-wide by design"),
     "cadres:m_directory": Unscoped("通讯录: every enabled cadre of the province, by design (reference §2.4)"),
+    "cadres:m_directory_org": Unscoped("通讯录 browsed by the org tree: the same province-wide directory (reference §2.4)"),
     "pages:*_announcements": Unscoped(_SHARED),
     "pages:*_announcement": Unscoped(_SHARED),
     "pages:*_help": Unscoped(_SHARED),
