@@ -182,7 +182,7 @@ class PostGram(models.Model):
         verbose_name = "通讯录检索词（团干）"
         verbose_name_plural = verbose_name
         constraints = [models.UniqueConstraint(fields=["gram", "post"], name="post_gram_once",
-                                               violation_error_message="检索词重复")]
+                                               violation_error_message="检索词重复", violation_error_code="duplicate")]
 
 
 class OrgGram(models.Model):
@@ -196,7 +196,7 @@ class OrgGram(models.Model):
         verbose_name = "通讯录检索词（组织）"
         verbose_name_plural = verbose_name
         constraints = [models.UniqueConstraint(fields=["gram", "org"], name="org_gram_once",
-                                               violation_error_message="检索词重复")]
+                                               violation_error_message="检索词重复", violation_error_code="duplicate")]
 
 
 class CadreImport(models.Model):

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '通讯录检索词（组织）',
                 'verbose_name_plural': '通讯录检索词（组织）',
-                'constraints': [models.UniqueConstraint(fields=('gram', 'org'), name='org_gram_once', violation_error_message='检索词重复')],
+                'constraints': [models.UniqueConstraint(fields=('gram', 'org'), name='org_gram_once', violation_error_message='检索词重复', violation_error_code='duplicate')],
             },
         ),
         migrations.CreateModel(
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '通讯录检索词（团干）',
                 'verbose_name_plural': '通讯录检索词（团干）',
-                'constraints': [models.UniqueConstraint(fields=('gram', 'post'), name='post_gram_once', violation_error_message='检索词重复')],
+                'constraints': [models.UniqueConstraint(fields=('gram', 'post'), name='post_gram_once', violation_error_message='检索词重复', violation_error_code='duplicate')],
             },
         ),
     ]
