@@ -22,6 +22,21 @@ class PoliticalStatus(models.IntegerChoices):
     MASSES = 4, "群众"
 
 
+class BranchDuty(models.IntegerChoices):
+    """reference §3.4b (dutyOther.json): the duties of a cadre outside a 领导机关 — a 团支部's 本支部团干职务
+    on the member record, and a cadre post's own 职务 in every other org."""
+
+    SECRETARY = 1, "书记"
+    DEPUTY = 2, "副书记"
+    ORGANISATION = 3, "组织委员"
+    PUBLICITY = 4, "宣传委员"
+    SPORTS = 5, "文体委员"
+    PRODUCTION = 6, "生产委员"
+    RIGHTS = 7, "权益委员"
+    VOLUNTEER = 8, "志愿委员"
+    OTHER = 9, "其他"
+
+
 class CadreNature(models.IntegerChoices):  # reference §3.3 团干部性质
     FULL_TIME = 1, "专职"
     PART_TIME = 2, "兼职"

@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from orgtree.validators import email_validator, mobile_validator
 from portal.idcard import IdType, Sex
-from portal.people import NATION_CHOICES, CadreNature, PoliticalStatus
+from portal.people import NATION_CHOICES, BranchDuty, CadreNature, PoliticalStatus
 from services.messaging.models import Outbox
 
 
@@ -38,16 +38,7 @@ class LeadingDuty(models.IntegerChoices):  # reference §3.4a: a 领导机关 ca
     ALTERNATE = 6, "候补委员"
 
 
-class OtherDuty(models.IntegerChoices):  # reference §3.4b: every other org's (dutyOther.json)
-    SECRETARY = 1, "书记"
-    DEPUTY = 2, "副书记"
-    ORGANISATION = 3, "组织委员"
-    PUBLICITY = 4, "宣传委员"
-    SPORTS = 5, "文体委员"
-    PRODUCTION = 6, "生产委员"
-    RIGHTS = 7, "权益委员"
-    VOLUNTEER = 8, "志愿委员"
-    OTHER = 9, "其他"
+OtherDuty = BranchDuty  # reference §3.4b: every other org's duties (dutyOther.json)
 
 
 def duty_choices(org):

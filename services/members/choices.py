@@ -132,16 +132,7 @@ class Occupation(models.IntegerChoices):  # reference §3.7
     OTHER = 14, "其他"
 
 
-class BranchPost(models.IntegerChoices):  # reference §3.4b 本支部团干职务
-    SECRETARY = 1, "书记"
-    DEPUTY = 2, "副书记"
-    ORGANISATION = 3, "组织委员"
-    PUBLICITY = 4, "宣传委员"
-    SPORTS = 5, "文体委员"
-    PRODUCTION = 6, "生产委员"
-    RIGHTS = 7, "权益委员"
-    VOLUNTEER = 8, "志愿委员"
-    OTHER = 9, "其他"
+from portal.people import BranchDuty as BranchPost  # noqa: E402,F401 - reference §3.4b 本支部团干职务
 
 
 from portal.people import CadreNature  # noqa: E402,F401 - one 团干部性质 list for cadres and members
