@@ -129,12 +129,36 @@ def make_member(branch, *, approved=True, **overrides):
     from services.members import services
     from services.members.choices import RegistrationStatus
 
-    member = services.member_register(data=member_data(branch, **overrides), openid=f"openid-{next(_seq)}")
+    data = member_data(branch, **overrides)
+    with _registered_while_under_28(data):
+        member = services.member_register(data=data, openid=f"openid-{next(_seq)}")
+        if approved:
+            services.member_approve(actor=actor_of(branch), member=member)
     if approved:
-        services.member_approve(actor=actor_of(branch), member=member)
         member.refresh_from_db()
         assert member.registration_status == RegistrationStatus.APPROVED
     return member
+
+
+def _registered_while_under_28(data):
+    """A member aged 28 or more today who holds no post registered years ago, at 27 (报到 refuses them
+    today): travel there, but never before the join month."""
+    import contextlib
+    from datetime import date, datetime, time
+
+    import time_machine
+    from django.utils import timezone
+
+    from portal import idcard
+    from portal.people import full_years
+
+    birth = data.get("birth_date") or idcard.birth_date(data["id_number"])
+    today = timezone.localdate()
+    if data.get("is_cadre") or full_years(birth, today) < 28:
+        return contextlib.nullcontext()
+    joined = data["joined_league"]
+    when = max(date(birth.year + 27, birth.month, 1), date(joined.year + (joined.month == 12), joined.month % 12 + 1, 1))
+    return time_machine.travel(timezone.make_aware(datetime.combine(when, time(10))), tick=False)
 
 
 def make_cadre(org, *, name="钱团干", phone=None, title="副书记", join=False):

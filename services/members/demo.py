@@ -12,7 +12,7 @@ from .models import Member
 
 DEMO = [
     # (username or None for a new pending login, openid, name, birth, id seq)
-    ("demo-member-1", None, "李小明", "19990315", 11),
+    ("demo-member-1", None, "李小明", "20010315", 11),
     ("demo-member-2", None, "陈小红", "20050620", 12),
     (None, "demo-openid-pending", "赵小新", "20030101", 13),
 ]

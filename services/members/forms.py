@@ -115,8 +115,15 @@ class ReviewedFieldsForm(StepForm):
     cadre_nature = _choice(CadreNature.choices, label="团干部性质", required=False)
     party_committee_member = YesNoField(label="是否同级党支部（党组织）成员", required=False)
 
+    def __init__(self, *args, birth_date=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.birth_date = birth_date  # given at 报到 (the wizard's step 1), not for a later 资料修改
+
     def clean(self):
         data = super().clean()
+        if self.birth_date is not None and "is_cadre" in data:
+            self.add_problem("is_cadre", rules.registration_age_problem(
+                self.birth_date, data.get("is_cadre"), rules.today()))
         for field, message in rules.cadre_problems(data).items():
             self.add_problem(field, message)
         self.add_problem("cadre_since", rules.not_future(data.get("cadre_since"), rules.today()))

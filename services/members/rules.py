@@ -7,7 +7,7 @@ import re
 
 from orgtree.validators import is_mobile
 from portal.idcard import IdType
-from portal.people import ERR_FUTURE, ERR_NAME_DIGITS, name_has_digits
+from portal.people import ERR_FUTURE, ERR_NAME_DIGITS, full_years, name_has_digits
 
 from .models import MEMBER_NUMBER_FROM
 
@@ -19,6 +19,8 @@ ERR_JOIN_AGE = "2017年以后入团的，入团时须年满13周岁（按月计�
 ERR_JOIN_OVER_28 = "入团时不能超过28周岁（按月计算），请核对入团年月"
 JOIN_MIN_AGE = 13  # full years by month, for joins from 2017 (the reference system's rule)
 JOIN_MAX_AGE = 28  # never over 28 at the join month: membership ends at 28
+ERR_REGISTER_OVER_28 = ("您已年满28周岁。按团章规定，年满28周岁且未在团内担任职务的团员不再保留团籍，无需报到；"
+                       "如在团内担任职务，请选择“是”并填写职务信息")
 ERR_MEMBER_NUMBER_REQUIRED = "入团时间为2017年后的团员，须填写团员编号（12位数字，入团志愿书中可得到）"
 ERR_MEMBER_NUMBER_FORMAT = "团员编号应为12位数字，前4位为入团年份"
 ERR_MEMBER_NUMBER_LENGTH = "团员编号不能超过24位"
@@ -75,6 +77,14 @@ def join_date_problem(joined, birth, today):
     if joined >= MEMBER_NUMBER_FROM and months < JOIN_MIN_AGE * 12:
         return ERR_JOIN_AGE
     return None
+
+
+def registration_age_problem(birth, is_cadre, today):
+    """报到 at 28 or over only for a member who holds a league post: anybody else would be aged out by the
+    next night's 满28 job (DESIGN §5), so the record would be wrong from the day it is made."""
+    if birth is None or is_cadre:
+        return None
+    return ERR_REGISTER_OVER_28 if full_years(birth, today) >= JOIN_MAX_AGE else None
 
 
 def member_number_required(joined):

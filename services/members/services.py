@@ -230,6 +230,8 @@ def member_register(*, data, user=None, openid=None, now=None):
                 RegistrationStatus.WITHDRAWN, RegistrationStatus.RETURNED):
             raise ValidationError(ERR_ALREADY_REGISTERED)
     data = validate_record({k: data.get(k) for k in REGISTRATION_FIELDS + ["sex"]}, member=member)
+    if problem := rules.registration_age_problem(data.get("birth_date"), data.get("is_cadre"), rules.today()):
+        raise ValidationError({"is_cadre": problem})
     status = verification.check(name=data["name"], id_type=data["id_type"], id_number=data["id_number"])
     if status == RealNameStatus.FAILED:
         raise ValidationError({"name": ERR_REAL_NAME_MISMATCH})

@@ -130,7 +130,7 @@ def register_step(request, step):
     if branch is None:
         return redirect("members:branch_search")
     data = _from_json(state["data"])
-    kwargs = {"joined_league": data.get("joined_league")} if step == 4 else {}
+    kwargs = {4: {"joined_league": data.get("joined_league")}, 2: {"birth_date": data.get("birth_date")}}.get(step, {})
     form = STEP_FORMS[step](request.POST or None, initial=data, **kwargs)
     if request.method == "POST" and form.is_valid():
         data.update(form.cleaned_data)

@@ -1,7 +1,7 @@
 """报到 form rules people run into: the joining age, saved 是/否 answers on edit, step 4's 团员编号."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -59,7 +59,9 @@ def test_step_1_shows_the_over_28_message(client, tree):
 
 def test_region_created_after_birth_registers(tree):
     """宝安区 (code given 1992) for someone born 1990: the ID is valid (portal.idcard)."""
-    data = member_data(tree.branch, birth="19900101", id_number="440306199001010014", joined=date(2005, 5, 1))
+    data = member_data(tree.branch, birth="19900101", id_number="440306199001010014", joined=date(2005, 5, 1),
+                       is_cadre=True, cadre_post=1, cadre_since=date(2020, 1, 1), cadre_nature=1,
+                       party_committee_member=False)  # 36 today: only a cadre registers at that age
     member = services.member_register(data=data, openid="openid-baoan")
     assert member.birth_date == date(1990, 1, 1)
 
@@ -162,3 +164,32 @@ def test_step1_form_rule_is_the_service_rule():
     form = Step1Form({"name": "王五", "id_type": 1, "id_number": make_id_number("20050315"),
                       "joined_league": "2018-02"})
     assert form.errors["joined_league"] == [rules.ERR_JOIN_AGE]
+
+
+def test_registration_at_28_or_over_needs_a_league_post(tree):
+    # 77 today, joined at 27: the join date is fine, but without a post the membership has already ended
+    data = member_data(tree.branch, birth="19490101", joined=date(1976, 12, 1))
+    with pytest.raises(ValidationError) as exc:
+        services.member_register(data=data, openid="openid-old")
+    assert exc.value.message_dict["is_cadre"] == [rules.ERR_REGISTER_OVER_28]
+    assert not Member.objects.exists()
+    # the day before the 28th birthday still registers; a cadre of any age keeps membership
+    today = rules.today()
+    young = today.replace(year=today.year - 28) + timedelta(days=1)
+    services.member_register(data=member_data(tree.branch, birth=young.strftime("%Y%m%d"),
+                                              joined=date(young.year + 15, 1, 1)), openid="openid-young")
+    cadre = member_data(tree.branch, birth="19800101", joined=date(1995, 5, 1), is_cadre=True, cadre_post=1,
+                        cadre_since=date(2020, 1, 1), cadre_nature=1, party_committee_member=False)
+    services.member_register(data=cadre, openid="openid-cadre")
+    assert Member.objects.count() == 2
+
+
+def test_step_2_refuses_a_member_over_28_who_holds_no_post(client, tree):
+    from services.members.forms import ReviewedFieldsForm
+
+    answers = {"income": "1", "political_status": "1", "is_cadre": "0"}
+    form = ReviewedFieldsForm(answers, birth_date=date(1990, 1, 1))
+    assert not form.is_valid() and form.errors["is_cadre"] == [rules.ERR_REGISTER_OVER_28]
+    assert ReviewedFieldsForm(answers, birth_date=date(2005, 1, 1)).is_valid()
+    # a later 资料修改 (no birth date given) is not 报到: the nightly job handles those who stop being cadres
+    assert ReviewedFieldsForm(answers).is_valid()
