@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from portal.decorators import org_actor_required
+
+from .capabilities import SUBORDINATES, capability_required
 from portal.forms import add_service_errors
 
 from . import selectors, services
@@ -26,6 +28,7 @@ def _show_credentials_once(request, org, password, reason):
 
 
 @org_actor_required
+@capability_required(SUBORDINATES)
 def children_list(request):
     actor = request.actor
     form = OrgFilterForm(request.GET or None)
@@ -38,11 +41,9 @@ def children_list(request):
 
 
 @org_actor_required
+@capability_required(SUBORDINATES)
 def org_create_view(request):
     actor = request.actor
-    if actor.org.is_branch:
-        messages.error(request, services.ERR_BRANCH_IS_LEAF)
-        return redirect("orgtree:list")
     form = OrganizationForm(request.POST or None, parent=actor.org)
     if request.method == "POST" and form.is_valid():
         try:
@@ -188,6 +189,7 @@ def tree_search(request):
 
 
 @org_actor_required
+@capability_required(SUBORDINATES)
 def move(request):
     """组织迁移: pick siblings under one parent, then the new parent (both by 组织ID)."""
     actor = request.actor

@@ -42,7 +42,10 @@ class CadresConfig(AppConfig):
                          extra=extra)
 
         register_menu_item(MenuItem("团干管理", "本组织团干", "cadres:list", ORG_ACTOR_KINDS, order=20, quick=True))
-        register_menu_item(MenuItem("团干管理", "所有下级团干", "cadres:below", ORG_ACTOR_KINDS, order=21))
+        from orgtree.capabilities import SUBORDINATES, menu_visible
+
+        register_menu_item(MenuItem("团干管理", "所有下级团干", "cadres:below", ORG_ACTOR_KINDS, order=21,
+                                    visible=menu_visible(SUBORDINATES)))
         register_menu_item(MenuItem("团干管理", "批量导入团干", "cadres:import", ORG_ACTOR_KINDS, order=22))
         register_menu_item(MenuItem("系统管理", "修改企业号名称", "cadres:work_alias", ORG_ACTOR_KINDS, order=92))
         register_todo(Todo(

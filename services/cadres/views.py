@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal import idcard
+from orgtree.capabilities import SUBORDINATES, capability_required
 from portal.decorators import org_actor_required
 from portal.forms import add_service_errors
 
@@ -38,6 +39,7 @@ def cadre_list(request):
 
 
 @org_actor_required
+@capability_required(SUBORDINATES)
 def cadre_below_list(request):
     form, filters = _filters(request)
     qs = selectors.cadres_below(request.actor, **{k: v for k, v in filters.items() if v})

@@ -9,6 +9,7 @@ class MembersConfig(AppConfig):
     def ready(self):
         from django.urls import reverse
 
+        from orgtree.capabilities import SUBORDINATES, menu_visible
         from orgtree.emptiness import register_emptiness_check
         from portal.actors import MEMBER, ORG_ACTOR_KINDS, Actor, register_actor_resolver
         from portal.models import User
@@ -44,7 +45,7 @@ class MembersConfig(AppConfig):
         for label, url_name, order, visible in (
             ("我的团员", "members:manage_list", 30, None),
             ("团员报到二维码", "members:qr", 31, is_branch),
-            ("团籍变更/删除审核", "members:request_list", 32, None),
+            ("团籍变更/删除审核", "members:request_list", 32, menu_visible(SUBORDINATES)),
             ("满28周岁已离团", "members:aged_out", 33, None),
             ("已脱/退团及开除团籍", "members:left", 34, None),
             ("满28周岁待离团（欠交团费）", "members:held_back", 35, None),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from orgtree.models import Organization
+from orgtree.capabilities import SUBORDINATES, capability_required
 from portal.decorators import org_actor_required
 
 from . import selectors, services
@@ -191,6 +192,7 @@ def restore(request, pk):
 
 
 @org_actor_required
+@capability_required(SUBORDINATES)
 def request_list(request):
     return render(request, "members/requests.html", {"requests": selectors.requests_to_review(request.actor)[:200]})
 

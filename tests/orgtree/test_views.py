@@ -99,8 +99,10 @@ def test_create_offers_only_the_types_allowed_under_the_actor(client, tree):
 def test_branch_has_no_create(client, tree):
     login(client, tree.branch)
     response = client.get(reverse("orgtree:create"))
-    assert response.status_code == 302
-    assert "新增" not in client.get(reverse("orgtree:list")).content.decode()
+    assert response.status_code == 403 and "团支部没有下级组织" in response.content.decode()
+    response = client.post(reverse("orgtree:create"), create_payload())
+    assert response.status_code == 403
+    assert not Organization.objects.filter(path__startswith=tree.branch.path).exclude(pk=tree.branch.pk).exists()
 
 
 def test_edit_delete_reset_by_direct_parent(client, tree):
