@@ -47,7 +47,7 @@ class MembersConfig(AppConfig):
             ("团员报到二维码", "members:qr", 31, is_branch),
             ("团籍变更/删除审核", "members:request_list", 32, menu_visible(SUBORDINATES)),
             ("满28周岁已离团", "members:aged_out", 33, None),
-            ("已脱/退团及开除团籍", "members:left", 34, None),
+            ("已脱/退团、停止团籍及开除团籍", "members:left", 34, None),
             ("满28周岁待离团（欠交团费）", "members:held_back", 35, None),
         ):
             register_menu_item(MenuItem("团员管理", label, url_name, ORG_ACTOR_KINDS, order=order,

@@ -35,14 +35,19 @@ class LeagueStatus(models.IntegerChoices):  # reference §3.15 disabled (1 禁�
     RESIGNED_PENDING = 7, "自愿退团待审核"
     EXPELLED = 8, "开除团籍"
     EXPELLED_PENDING = 9, "开除团籍待审核"
+    # Listed by the manual's 团籍管理 (退团、脱团、停止团籍、开除/除名), absent from the reference's codes.
+    STOPPED = 10, "停止团籍"
+    STOPPED_PENDING = 11, "停止团籍待审核"
 
 
-LEFT_STATES = (LeagueStatus.AGED_OUT, LeagueStatus.LAPSED, LeagueStatus.RESIGNED, LeagueStatus.EXPELLED)
+LEFT_STATES = (LeagueStatus.AGED_OUT, LeagueStatus.LAPSED, LeagueStatus.RESIGNED, LeagueStatus.EXPELLED,
+               LeagueStatus.STOPPED)
 PENDING_OF = {  # final state -> its 待审核 state
     LeagueStatus.AGED_OUT: LeagueStatus.AGED_OUT_PENDING,
     LeagueStatus.LAPSED: LeagueStatus.LAPSED_PENDING,
     LeagueStatus.RESIGNED: LeagueStatus.RESIGNED_PENDING,
     LeagueStatus.EXPELLED: LeagueStatus.EXPELLED_PENDING,
+    LeagueStatus.STOPPED: LeagueStatus.STOPPED_PENDING,
 }
 
 
@@ -70,6 +75,7 @@ class RequestKind(models.IntegerChoices):
     LAPSED = 4, "自行脱团"
     RESIGNED = 6, "自愿退团"
     EXPELLED = 8, "开除团籍"
+    STOPPED = 10, "停止团籍"
     DELETE = 20, "删除团员"
 
 

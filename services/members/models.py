@@ -144,9 +144,9 @@ class Member(models.Model):
                                    violation_error_code="pending_change",
                                    violation_error_message="资料修改待审核的团员须有待审核的修改内容"),
             FieldCheckConstraint(name="member_left_has_date",
-                                 condition=~Q(league_status__in=[2, 4, 6, 8]) | Q(left_on__isnull=False),
+                                 condition=~Q(league_status__in=[2, 4, 6, 8, 10]) | Q(left_on__isnull=False),
                                  field="left_on", violation_error_code="left_on_required",
-                                 violation_error_message="已离团、脱团、退团或被开除团籍的团员须有离团日期"),
+                                 violation_error_message="已离团、脱团、退团、停止团籍或被开除团籍的团员须有离团日期"),
         ]
         indexes = [
             # 我的团员: newest first within a branch; the root scope walks the pk index.

@@ -93,7 +93,7 @@ ERR_DELETE_REASON = "请选择删除理由"
 ERR_DELETE_DESCRIPTION = "文字说明不能少于10个汉字"
 ERR_REQUEST_DONE = "该申请已审核，无需再次审核"
 ERR_NO_PARENT = "该组织没有上级组织，无法提交申请"
-ERR_RESTORE_STATE = "只有已离团、脱团、退团或被开除团籍的团员才能恢复团籍"
+ERR_RESTORE_STATE = "只有已离团、脱团、退团、停止团籍或被开除团籍的团员才能恢复团籍"
 ERR_RESTORE_BRANCH = "请选择要恢复到的团支部（本组织管辖范围内的团支部）"
 ERR_NOT_ORG_ACTOR = "只有组织管理员或运营者可以进行此操作"
 

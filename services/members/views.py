@@ -59,8 +59,9 @@ def aged_out_list(request):
 
 @org_actor_required
 def left_list(request):
-    return _list(request, title="已脱/退团及开除团籍",
-                 fixed={"league_status": [LeagueStatus.LAPSED, LeagueStatus.RESIGNED, LeagueStatus.EXPELLED]})
+    return _list(request, title="已脱/退团、停止团籍及开除团籍",
+                 fixed={"league_status": [LeagueStatus.LAPSED, LeagueStatus.RESIGNED, LeagueStatus.STOPPED,
+                                          LeagueStatus.EXPELLED]})
 
 
 @org_actor_required
@@ -151,7 +152,7 @@ def status_apply(request, pk):
         else:
             messages.success(request, "已提交，等待上级组织审核")
             return redirect("members:detail", member.pk)
-    return render(request, "members/form.html", {"m": member, "form": form, "title": "离脱退团/开除团籍",
+    return render(request, "members/form.html", {"m": member, "form": form, "title": "离脱退团/停止团籍/开除团籍",
                                                  "multipart": True, "age": member.age_on(timezone.localdate())})
 
 

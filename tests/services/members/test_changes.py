@@ -237,3 +237,37 @@ def test_schedule_exists():
 
     schedule = Schedule.objects.get(name="members.age_out_nightly")
     assert schedule.func == "services.members.tasks.age_out_nightly" and schedule.schedule_type == "D"
+
+
+def test_stopped_membership_is_applied_approved_listed_guarded_and_restorable(client, tree):
+    """停止团籍 (manual 团籍管理): the branch applies with evidence, its direct parent approves."""
+    from django.urls import reverse
+
+    from ...factories import login
+
+    m = make_member(tree.branch)
+    with pytest.raises(ValidationError) as exc:
+        services.status_apply(actor=actor_of(tree.branch), member=m, kind=RequestKind.STOPPED, description="太短",
+                              files=[_png()])
+    assert exc.value.message_dict["description"] == [services.ERR_DESCRIPTION_30]
+    m.refresh_from_db()
+    assert m.league_status == LeagueStatus.NORMAL
+    req = services.status_apply(actor=actor_of(tree.branch), member=m, kind=RequestKind.STOPPED, description=LONG,
+                                files=[_png()])
+    m.refresh_from_db()
+    assert m.league_status == LeagueStatus.STOPPED_PENDING
+    assert Message.objects.filter(recipient_org=tree.general, title="停止团籍审核通知").exists()
+    services.request_approve(actor=actor_of(tree.general), request=req)
+    m.refresh_from_db()
+    assert m.league_status == LeagueStatus.STOPPED and m.left_on is not None
+    # a member whose membership is stopped is guarded like the others who left
+    with pytest.raises(ValidationError) as exc:
+        services.deletion_apply(actor=actor_of(tree.branch), member=m, reason=1, description="该团员报错团支部且被误审核通过")
+    assert "停止团籍" in exc.value.messages[0]
+    # the branch finds them in the list of those who left, and the form offers the kind
+    login(client, tree.branch)
+    assert m.name in client.get(reverse("members:left")).content.decode()
+    assert "停止团籍" in client.get(reverse("members:status_apply", args=[make_member(tree.branch).pk])).content.decode()
+    services.member_restore(actor=actor_of(tree.branch), member=m, branch=tree.branch)
+    m.refresh_from_db()
+    assert m.league_status == LeagueStatus.NORMAL and m.left_on is None
