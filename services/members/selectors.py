@@ -78,6 +78,11 @@ def member_get(*, actor, pk):
                         org_field="branch", pk=pk)
 
 
+def members_by_ids(*, actor, ids):
+    """The chosen members inside the actor's subtree, by id (ids outside it are simply absent)."""
+    return {m.pk: m for m in members_in_scope(actor).filter(pk__in=ids).select_related("branch", "user")}
+
+
 def pending_review_count(actor):
     """报到 and 资料修改 awaiting this branch (index member_branch_reg_status)."""
     if not actor.acts_for_org or not actor.org.is_branch:

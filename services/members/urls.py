@@ -10,6 +10,7 @@ urlpatterns = [
     # service pages
     path("manage/members/", views.member_list, name="manage_list"),
     path("manage/members/export/", views.member_export, name="export"),
+    path("manage/members/approve/", views.approve_batch, name="approve_batch"),
     path("manage/members/aged-out/", views.aged_out_list, name="aged_out"),
     path("manage/members/left/", views.left_list, name="left"),
     path("manage/members/held-back/", views.held_back_list, name="held_back"),

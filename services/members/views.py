@@ -44,6 +44,9 @@ def _list(request, *, title, fixed=None, template="members/list.html"):
     return render(request, template, {
         "form": form, "rows": rows, "cursor": cursor, "title": title, "query": query.urlencode(),
         "first_page": not request.GET.get("after"), "is_branch": request.actor.org.is_branch,
+        # the branch reviews its own members' 报到 (reference §1.2a)
+        "can_batch": request.actor.org.is_branch and any(m.registration_status == RegistrationStatus.PENDING
+                                                         for m in rows),
     })
 
 
@@ -130,6 +133,23 @@ def review(request, pk):
     if request.POST.get("decision") == "approve":
         return _do(request, pk, services.change_approve if change else services.member_approve, "审核通过")
     return _do(request, pk, services.change_return if change else services.member_return, "已退回", ReasonForm)
+
+
+@require_POST
+@org_actor_required
+def approve_batch(request):
+    """批量审核通过 from 我的团员: one result line per chosen member."""
+    try:
+        ids = [int(pk) for pk in request.POST.getlist("ids")]
+        lines = services.members_approve_batch(actor=request.actor, member_ids=ids)
+    except ValueError:
+        raise Http404("未找到该团员") from None
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+        return redirect(reverse("members:manage_list") + "?registration_status=1")
+    approved = sum(1 for line in lines if line[2])
+    return render(request, "members/batch_result.html", {"lines": lines, "approved": approved,
+                                                         "refused": len(lines) - approved})
 
 
 @require_POST

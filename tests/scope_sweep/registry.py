@@ -306,6 +306,8 @@ PROBES = {
                               methods=("GET",))],
     "members:manage_list": [Probe("filter by 乙's names", scoped=False, query=lambda w: {"name": w.b.prefix},
                                   methods=("GET",))],
+    "members:approve_batch": [Probe("batch-approve 乙's pending registration", scoped=False, methods=("POST",),
+                                    data=lambda w: {"ids": [w.b.pending_member.pk]})],
     "members:restore": [Probe("restore 甲's left member into 乙's branch", scoped=False, methods=("POST",),
                               params={"pk": const(lambda w: w.a.left_member.pk)},
                               data=lambda w: {"branch": w.b.branch.pk})],
