@@ -156,8 +156,14 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Evidence files (portal.uploads): outside MEDIA_ROOT (which production serves publicly for CMS images),
+# with no URL; only the scoped views hand them out.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "portal.uploads.PrivateStorage",
+                "OPTIONS": {"location": PRIVATE_MEDIA_ROOT,
+                            "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

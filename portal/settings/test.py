@@ -11,6 +11,9 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # Fast hashing keeps the suite quick; hashes are still hashes (tests check nothing is stored in clear).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "test-private"
+STORAGES = {**STORAGES, "private": {**STORAGES["private"], "OPTIONS": {  # noqa: F405
+    **STORAGES["private"]["OPTIONS"], "location": PRIVATE_MEDIA_ROOT}}}  # noqa: F405
 # Tests run tasks in-process; the real cluster a test starts (Q_SYNC=0) must not, or its scheduler
 # would run due schedules inside its own transaction.
 Q_CLUSTER = {**Q_CLUSTER, "sync": os.environ.get("Q_SYNC", "1") == "1"}  # noqa: F405

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from portal import uploads
 from portal.constraints import FieldCheckConstraint
 from portal.idcard import IdType, Sex, mask
 from portal.people import NATION_CHOICES
@@ -233,13 +234,14 @@ class MemberRequest(models.Model):
 
 
 def _attachment_path(instance, filename):
-    return f"members/requests/{instance.request_id}/{filename}"
+    # a random name in the private storage: never the uploader's name, never guessable (portal.uploads)
+    return uploads.random_name("members/requests", instance.file)
 
 
 class RequestAttachment(models.Model):
     request = models.ForeignKey(MemberRequest, verbose_name="申请", on_delete=models.CASCADE,
                                 related_name="attachments")
-    file = models.FileField("证明材料", upload_to=_attachment_path)
+    file = models.FileField("证明材料", upload_to=_attachment_path, storage=uploads.private_storage, max_length=200)
     name = models.CharField("文件名", max_length=200)
 
     class Meta:

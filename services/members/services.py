@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from orgtree.models import Organization
 from orgtree.rules import OrgType
-from portal import idcard
+from portal import idcard, uploads
 from portal.audit import audit_record, register_actions
 from portal.models import User, WeChatIdentity
 from services.messaging.models import Message
@@ -83,10 +83,10 @@ ERR_STATUS_REASONS = "请选择申请理由"
 ERR_DESCRIPTION = "请输入申请说明"
 ERR_DESCRIPTION_30 = "请输入申请说明(至少30字)"
 ERR_NOT_28 = "该团员未满28周岁，不能申请满28周岁离团"
-ERR_ATTACHMENTS = "请上传证明材料"
-ERR_ATTACHMENT_TYPE = "证明材料只能是图片（gif、jpg、jpeg、png、bmp）或PDF文件"
-ERR_ATTACHMENT_SIZE = "单个文件不能超过5MB"
-ERR_ATTACHMENT_COUNT = "证明材料最多8张图片和2个PDF文件"
+ERR_ATTACHMENTS = uploads.ERR_REQUIRED
+ERR_ATTACHMENT_TYPE = uploads.ERR_TYPE
+ERR_ATTACHMENT_SIZE = uploads.ERR_SIZE
+ERR_ATTACHMENT_COUNT = uploads.ERR_COUNT
 ERR_REQUEST_OPEN = "该团员已有待审核的申请，请勿重复操作"
 ERR_DELETE_PENDING = "该团员已处于删除审核中，请勿重复操作"
 ERR_DELETE_REASON = "请选择删除理由"
@@ -97,8 +97,7 @@ ERR_RESTORE_STATE = "只有已离团、脱团、退团、停止团籍或被开�
 ERR_RESTORE_BRANCH = "请选择要恢复到的团支部（本组织管辖范围内的团支部）"
 ERR_NOT_ORG_ACTOR = "只有组织管理员或运营者可以进行此操作"
 
-IMAGE_EXTS = {"gif", "jpg", "jpeg", "png", "bmp"}
-MAX_IMAGES, MAX_PDFS, MAX_BYTES = 8, 2, 5 * 1024 * 1024
+MAX_BYTES = uploads.MAX_BYTES
 
 REVIEWED_FIELDS = ["income", "political_status", "is_cadre", "cadre_post", "cadre_post_name", "cadre_since",
                    "cadre_nature", "party_committee_member"]
@@ -531,29 +530,8 @@ def change_return(*, actor, member, reason, now=None):
 # --- 团籍 changes and deletion (branch applies, direct parent approves) --------------------------
 
 def validate_attachments(files):
-    """Reference §7 uploads: mandatory, ≤ 8 images + ≤ 2 PDF, ≤ 5 MB each, images or PDF only."""
-    if not files:
-        raise ValidationError({"attachments": ERR_ATTACHMENTS})
-    images = pdfs = 0
-    for f in files:
-        ext = f.name.rsplit(".", 1)[-1].lower() if "." in f.name else ""
-        head = f.read(8)
-        f.seek(0)
-        if ext == "pdf" and head.startswith(b"%PDF"):
-            pdfs += 1
-        elif ext in IMAGE_EXTS and _looks_like_image(head):
-            images += 1
-        else:
-            raise ValidationError({"attachments": ERR_ATTACHMENT_TYPE})
-        if f.size > MAX_BYTES:
-            raise ValidationError({"attachments": ERR_ATTACHMENT_SIZE})
-    if images > MAX_IMAGES or pdfs > MAX_PDFS:
-        raise ValidationError({"attachments": ERR_ATTACHMENT_COUNT})
-
-
-def _looks_like_image(head):
-    return (head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8") or head.startswith(b"GIF8")
-            or head.startswith(b"BM"))
+    """Reference §7 uploads: mandatory, ≤ 8 images + ≤ 2 PDF, ≤ 5 MB each, by content (portal.uploads)."""
+    uploads.validate_evidence(files)
 
 
 def _parent_of(org):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from orgtree.models import Organization
 from orgtree.capabilities import SUBORDINATES, capability_required
+from portal import uploads
 from portal.decorators import org_actor_required
 
 from . import selectors, services
@@ -246,7 +247,7 @@ def attachment(request, pk, attachment_pk):
     att = req.attachments.filter(pk=attachment_pk).first()
     if att is None:
         raise Http404
-    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
+    return uploads.file_response(att.file, att.name)
 
 
 def register_url(request, branch):
