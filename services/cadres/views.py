@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from portal import idcard
 from orgtree.capabilities import SUBORDINATES, capability_required
 from portal.decorators import org_actor_required
+from portal.filters import bind_filter_form
 from portal.forms import add_service_errors
 
 from . import selectors, services
@@ -25,13 +26,15 @@ CREDENTIALS_KEY = "cadres_one_time_credentials"
 
 
 def _filters(request):
-    form = CadreFilterForm(request.GET or None)
-    return form, (form.cleaned_data if form.is_valid() else {})
+    form, moved = bind_filter_form(request, CadreFilterForm)  # 身份证号 never in the address
+    return form, (form.cleaned_data if form is not None and form.is_bound and form.is_valid() else {}), moved
 
 
 @org_actor_required
 def cadre_list(request):
-    form, filters = _filters(request)
+    form, filters, moved = _filters(request)
+    if moved:
+        return moved
     qs = selectors.cadres_of_own_org(request.actor, **{k: v for k, v in filters.items() if v})
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cadres/list.html", {"form": form, "page": page, "own": True,
@@ -41,7 +44,9 @@ def cadre_list(request):
 @org_actor_required
 @capability_required(SUBORDINATES)
 def cadre_below_list(request):
-    form, filters = _filters(request)
+    form, filters, moved = _filters(request)
+    if moved:
+        return moved
     qs = selectors.cadres_below(request.actor, **{k: v for k, v in filters.items() if v})
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cadres/list.html", {"form": form, "page": page, "own": False})

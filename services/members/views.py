@@ -15,6 +15,7 @@ from orgtree.models import Organization
 from orgtree.capabilities import SUBORDINATES, capability_required
 from portal import uploads
 from portal.decorators import org_actor_required
+from portal.filters import bind_filter_form, query_without
 
 from . import selectors, services
 from .choices import LEFT_STATES, LeagueStatus, RegistrationStatus
@@ -36,14 +37,14 @@ def add_errors(form, exc):
 
 
 def _list(request, *, title, fixed=None, template="members/list.html"):
-    form = MemberFilterForm(request.GET or None)
-    filters = dict(form.cleaned_data) if form.is_valid() else {}
+    form, moved = bind_filter_form(request, MemberFilterForm)  # 身份证号 never in the address
+    if moved:
+        return moved
+    filters = dict(form.cleaned_data) if form.is_bound and form.is_valid() else {}
     filters.update(fixed or {})
     rows, cursor = selectors.member_page(actor=request.actor, filters=filters, after=request.GET.get("after"))
-    query = request.GET.copy()
-    query.pop("after", None)
     return render(request, template, {
-        "form": form, "rows": rows, "cursor": cursor, "title": title, "query": query.urlencode(),
+        "form": form, "rows": rows, "cursor": cursor, "title": title, "query": query_without(request, "after"),
         "first_page": not request.GET.get("after"), "is_branch": request.actor.org.is_branch,
         # the branch reviews its own members' 报到 (reference §1.2a)
         "can_batch": request.actor.org.is_branch and any(m.registration_status == RegistrationStatus.PENDING
@@ -78,8 +79,8 @@ def held_back_list(request):
 def member_export(request):
     from openpyxl import Workbook
 
-    form = MemberFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form, _ = bind_filter_form(request, MemberFilterForm)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("团员")
     ws.append(["姓名", "手机号码", "证件类型", "身份证号码", "实名认证状态", "政治面貌", "全日制学历", "职业",

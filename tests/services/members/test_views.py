@@ -11,7 +11,7 @@ from services.members.choices import RegistrationStatus
 from services.members.models import Member
 from services.messaging.audiences import MEMBERS, audience_users
 
-from ...factories import actor_of, login, login_person, make_operator
+from ...factories import actor_of, login, login_person, make_id_number, make_operator
 from .conftest import make_member, member_data
 
 pytestmark = pytest.mark.django_db
@@ -59,8 +59,49 @@ def test_list_filters_and_keyset_pages(client, tree):
     assert {m.pk for m in pending} == {m.pk for m in members if m.registration_status == 1}
     aged = client.get(reverse("members:manage_list"), {"aged_28": "on"}).context["rows"]
     assert [m.pk for m in aged] == [members[0].pk]
-    by_id = client.get(reverse("members:manage_list"), {"id_number": members[3].id_number.lower()}).context["rows"]
-    assert [m.pk for m in by_id] == [members[3].pk]
+    posted = client.post(reverse("members:manage_list"), {"id_number": members[3].id_number.lower()}, follow=True)
+    assert [m.pk for m in posted.context["rows"]] == [members[3].pk]
+
+
+def test_an_id_number_filter_never_reaches_an_address(client, tree):
+    """身份证号 filters are posted; the address carries only a session token (portal.filters)."""
+    target = make_member(tree.branch)
+    other = make_member(tree.branch)
+    login(client, tree.branch)
+    response = client.post(reverse("members:manage_list"), {"id_number": target.id_number, "name": "",
+                                                            "registration_status": "3"})
+    assert response.status_code == 302
+    address = response["Location"]
+    assert target.id_number not in address and target.id_number[6:14] not in address
+    assert "sq=" in address and "registration_status=3" in address and "name=" not in address
+    page = client.get(address)
+    assert [m.pk for m in page.context["rows"]] == [target.pk]
+    assert target.id_number not in page.context["query"]
+    # the export link carries the same token and exports the same rows
+    from openpyxl import load_workbook
+    import io
+
+    export = client.get(reverse("members:export") + "?" + page.context["query"])
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [target.name]
+    # a number typed straight into the address is not searched (and so not encouraged)
+    typed = client.get(reverse("members:manage_list"), {"id_number": other.id_number})
+    assert {m.pk for m in typed.context["rows"]} == {target.pk, other.pk}
+    # another session cannot use the token
+    client.logout()
+    login(client, tree.branch)
+    assert {m.pk for m in client.get(address).context["rows"]} == {target.pk, other.pk}
+
+
+def test_cadre_id_number_filter_is_posted(client, tree):
+    from ..cadres.test_cadres import add_cadre
+
+    post = add_cadre(tree.district, id_number=make_id_number("19900101"), name="王志强", phone="13800138001")
+    add_cadre(tree.district, id_number=make_id_number("19910101"), name="李娜", phone="13800138002")
+    login(client, tree.district)
+    response = client.post(reverse("cadres:list"), {"id_number": post.person.id_number})
+    assert response.status_code == 302 and post.person.id_number not in response["Location"]
+    assert [p.pk for p in client.get(response["Location"]).context["page"]] == [post.pk]
 
 
 def test_export_masks_ids(client, tree):
