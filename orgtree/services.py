@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.audit import audit_record, changed_only, register_actions, snapshot
+from portal import text
 from portal.models import User
 from portal.passwords import generate_password
 from portal.services import account_issue_one_time_password
@@ -92,7 +93,11 @@ def _check_type_under(child_type, parent):
 
 def _normalise_and_validate(org):
     """Field formats plus the type-dependent rules; clears fields the type does not have."""
-    errors = {}
+    values = {name: getattr(org, name) for name in EDITABLE_FIELDS}
+    errors = text.clean_fields(values, text.model_text_labels(Organization, EDITABLE_FIELDS))
+    for name, value in values.items():
+        if name not in errors:
+            setattr(org, name, value)
     if has_headcount_fields(org.org_type):
         for name in HEADCOUNT_FIELDS:
             if getattr(org, name) is None:

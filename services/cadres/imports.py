@@ -18,6 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from orgtree.validators import email_validator, is_mobile
 from portal import idcard
+from portal import text as free_text
 from portal.actors import actor_for_user
 from portal.audit import audit_record
 from portal.people import ERR_NAME_DIGITS, NATION_CHOICES, NATION_OTHER, PoliticalStatus, name_has_digits
@@ -179,7 +180,9 @@ def _parse(values):
                 reasons.append(f"{header}“{text}”不在可选范围内")
             data[key] = choices.get(text)
         else:
-            data[key] = text
+            if problem := free_text.text_problem(text, label=header):
+                reasons.append(problem)
+            data[key] = free_text.normalise(text)
     data["id_type"] = data.get("id_type") or idcard.IdType.RESIDENT
     data["party_committee_member"] = bool(data.get("party_committee_member"))
     if data.get("id_number"):

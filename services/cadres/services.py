@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from portal import idcard
+from portal import idcard, text
 from portal.audit import audit_record, changed_only, register_actions, snapshot
 from portal.models import User, WeChatIdentity
 from portal.passwords import generate_password
@@ -76,6 +76,15 @@ def _clean_person(data, *, exclude_pk=None):
     return data
 
 
+def _clean_text(data):
+    """The one text rule over the person's and the post's free-text fields (portal.text)."""
+    data = dict(data)
+    labels = {**text.model_text_labels(CadrePerson, PERSON_FIELDS), **text.model_text_labels(CadrePost, POST_FIELDS)}
+    if errors := text.clean_fields(data, labels):
+        raise ValidationError(errors)
+    return data
+
+
 def person_age_problem(data):
     """A resident ID's birth date against the cadre age rule (the import applies the same rule)."""
     if int(data.get("id_type") or idcard.IdType.RESIDENT) != idcard.IdType.RESIDENT:
@@ -94,7 +103,7 @@ def cadre_create(*, actor, data):
     """新增团干. A person already a cadre of another org keeps their base information; only this
     org's post data is added. Returns (post, added_to_existing_person)."""
     actor.require_org_actor()
-    data = dict(data)
+    data = _clean_text(data)
     number = idcard.normalize(data.get("id_number"))
     person = CadrePerson.objects.select_for_update().filter(id_number=number).first() if number else None
     if person is not None:
@@ -125,6 +134,7 @@ def cadre_create(*, actor, data):
 def cadre_update(*, actor, post, data):
     """编辑团干: this org's post data; the base information only by the org that entered it first."""
     actor.require_org_actor()
+    data = _clean_text(data)
     post = CadrePost.objects.select_for_update().select_related("person").get(pk=post.pk, org=actor.org)
     person = post.person
     before = {**snapshot(person, AUDIT_FIELDS), **snapshot(post, POST_FIELDS[:4])}
@@ -196,9 +206,9 @@ def cadre_delete(*, actor, post):
 def refresh_search_text(posts, person=None):
     """Rebuild the 通讯录 search text of some posts (a person's or an org's: a handful of rows)."""
     for post in posts:
-        text = post.build_search_text(person=person)
-        if text != post.search_text:
-            CadrePost.objects.filter(pk=post.pk).update(search_text=text)
+        search_text = post.build_search_text(person=person)
+        if search_text != post.search_text:
+            CadrePost.objects.filter(pk=post.pk).update(search_text=search_text)
 
 
 def _operator_off(post):
@@ -214,7 +224,10 @@ def operator_set(*, actor, post, label):
     actor.require_org_actor()
     post = CadrePost.objects.select_for_update().select_related("person").get(pk=post.pk, org=actor.org)
     person = post.person
-    label = (label or "").strip()
+    try:
+        label = text.clean_text(label, label="职位标签")
+    except ValidationError as exc:
+        raise ValidationError({"label": exc.messages}) from None
     if not label or len(label) > 99:
         raise ValidationError({"label": ERR_LABEL})
     if post.operator_user_id:
@@ -360,7 +373,10 @@ def cadre_set_duty(*, actor, post, duty, duty_name=""):
         duty = None
     if duty not in duty_choices(post.org).values:
         raise ValidationError({"duty": ERR_DUTY_REQUIRED})
-    duty_name = (duty_name or "").strip()
+    try:
+        duty_name = text.clean_text(duty_name, label="职务名称")
+    except ValidationError as exc:
+        raise ValidationError({"duty_name": exc.messages}) from None
     if duty_name_needed(post.org, duty) and not duty_name:
         raise ValidationError({"duty_name": ERR_DUTY_NAME_REQUIRED})
     if len(duty_name) > 99:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from orgtree.models import Organization
 from orgtree.rules import OrgType
-from portal import idcard, uploads
+from portal import idcard, text, uploads
 from portal.audit import audit_record, register_actions
 from portal.models import User, WeChatIdentity
 from services.messaging.models import Message
@@ -142,7 +142,7 @@ def validate_record(data, *, member=None, today=None):
     """Validate registration data (reference §7); returns the normalised data or raises ValidationError."""
     today = today or rules.today()
     data = dict(data)
-    errors = {}
+    errors = text.clean_fields(data, text.model_text_labels(Member, REGISTRATION_FIELDS))
 
     def problem(field, message):
         if message and field not in errors:
@@ -332,8 +332,16 @@ def member_approve(*, actor, member, now=None):
     return member
 
 
-def _reason(reason, message=ERR_RETURN_REASON):
-    reason = (reason or "").strip()
+def _text_on(field, value, label):
+    """Free text of one form field through the one text rule, refused on that field."""
+    try:
+        return text.clean_text(value, label=label, multiline=True)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+
+
+def _reason(reason, message=ERR_RETURN_REASON, label="退回原因"):
+    reason = _text_on("reason", reason, label)
     if not reason or len(reason) > 249:
         raise ValidationError({"reason": message})
     return reason
@@ -390,7 +398,7 @@ def member_return(*, actor, member, reason, now=None):
 @transaction.atomic
 def member_verify_offline(*, actor, member, reason):
     """The branch has seen the person's ID card: 线下验证通过 (when no verifier, or it failed)."""
-    reason = _reason(reason, ERR_OFFLINE_REASON)
+    reason = _reason(reason, ERR_OFFLINE_REASON, label="实名通过理由")
     member = _lock_for_branch(actor, member)
     if member.real_name_status in (RealNameStatus.PASSED, RealNameStatus.OFFLINE):
         raise ValidationError(ERR_REAL_NAME_DONE)
@@ -571,7 +579,7 @@ def status_apply(*, actor, member, kind, reasons=(), description="", files=(), t
         raise ValidationError({"kind": ERR_STATUS_KIND})
     member = _lock_for_branch(actor, member)
     _check_can_apply(member)
-    description = (description or "").strip()
+    description = _text_on("description", description, "申请说明")
     reasons = sorted({int(r) for r in reasons or ()})
     if kind == RequestKind.AGED_OUT:
         if member.age_on(today) < 28:
@@ -616,7 +624,7 @@ def deletion_apply(*, actor, member, reason, description):
         DeletionReason(reason)
     except (TypeError, ValueError):
         raise ValidationError({"reason": ERR_DELETE_REASON}) from None
-    description = (description or "").strip()
+    description = _text_on("description", description, "申请说明")
     if rules.real_len(description) < 20:
         raise ValidationError({"description": ERR_DELETE_DESCRIPTION})
     reviewer = _parent_of(member.branch)

@@ -1,0 +1,104 @@
+"""One text rule for every free-text field: refused with a Chinese message naming the field, the
+database unchanged; normalised (NFC, full-width spaces) when accepted."""
+
+import unicodedata
+
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import given, settings, strategies as st
+
+from orgtree import services as org_services
+from orgtree.models import Organization
+from orgtree.rules import OrgType
+from portal import text
+from services.cadres import services as cadre_services
+from services.cadres.models import CadrePerson
+from services.members import services as member_services
+from services.members.models import Member
+
+from ..factories import actor_of, make_id_number, make_member, member_data, org_data
+
+BAD = ["张\x01三", "\u200b", "张\u200b三", "\u202e三张", "李\u2066明\u2069", "王\ufeff五", "赵\x00六", "钱\u2028七"]
+
+
+@pytest.mark.parametrize("value", BAD)
+def test_invisible_and_control_characters_are_refused_naming_the_field(value):
+    assert text.text_problem(value, label="姓名") == text.ERR_INVISIBLE.format(label="姓名")
+    with pytest.raises(ValidationError) as exc:
+        text.clean_text(value, label="姓名")
+    assert "姓名" in exc.value.messages[0]
+
+
+def test_normalised_nfc_full_width_spaces_and_whitespace_only():
+    decomposed = unicodedata.normalize("NFD", "Zoë")
+    assert text.clean_text(decomposed, label="姓名") == "Zoë" and len(text.clean_text(decomposed, label="姓名")) == 3
+    assert text.clean_text("\u3000广州\u3000天河\u3000", label="地址") == "广州 天河"
+    assert text.text_problem("\u3000 \t", label="姓名", required=True) == text.ERR_BLANK.format(label="姓名")
+    assert text.clean_text("第一行\r\n第二行\t", label="说明", multiline=True) == "第一行\n第二行"
+    assert text.text_problem("第一行\n第二行", label="标题") is not None  # a one-line field has no line breaks
+    assert text.clean_text("👨\u200d👩\u200d👧", label="昵称") == "👨\u200d👩\u200d👧"  # ZWJ joins emoji
+
+
+def _forbidden(ch):
+    category = unicodedata.category(ch)
+    return category in ("Cc", "Cs", "Co", "Zl", "Zp") or (category == "Cf" and ch not in "\u200c\u200d")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.characters(categories=["Cc", "Cf", "Co", "Zl", "Zp"]).filter(_forbidden))
+def test_a_forbidden_character_inside_text_is_always_refused(bad):
+    assert text.text_problem("张" + bad + "三", label="名称") == text.ERR_INVISIBLE.format(label="名称")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=12))
+def test_whatever_is_accepted_is_clean(value):
+    try:
+        out = text.clean_text(value, label="名称")
+    except ValidationError:
+        return
+    assert not any(_forbidden(ch) for ch in out)
+    assert out == unicodedata.normalize("NFC", out) and "\u3000" not in out and out == out.strip()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["张\x01三", "\u200b\u200b", "张\u202e三"])
+def test_registration_refuses_on_the_name_and_writes_nothing(tree, value):
+    with pytest.raises(ValidationError) as exc:
+        member_services.member_register(data=member_data(tree.branch, name=value), openid="openid-bad")
+    assert exc.value.message_dict["name"] == [text.ERR_INVISIBLE.format(label="姓名")]
+    assert not Member.objects.exists()
+
+
+@pytest.mark.django_db
+def test_registration_stores_normalised_text(tree):
+    m = member_services.member_register(
+        data=member_data(tree.branch, name="李\u3000小明", join_unit=unicodedata.normalize("NFD", "Café中学")),
+        openid="openid-ok")
+    assert m.name == "李 小明" and m.join_unit == "Café中学"
+
+
+@pytest.mark.django_db
+def test_org_names_that_only_look_like_another_are_refused(tree):
+    before = Organization.objects.count()
+    lookalike = tree.district.full_name[:3] + "\u200b" + tree.district.full_name[3:]
+    with pytest.raises(ValidationError) as exc:
+        org_services.org_create(actor=actor_of(tree.city_a), data=org_data(OrgType.LEADING, name="天河区",
+                                                                           full_name=lookalike))
+    assert exc.value.message_dict["full_name"] == [text.ERR_INVISIBLE.format(label="团组织全称")]
+    assert Organization.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_cadre_reasons_and_status_descriptions_follow_the_rule(tree):
+    with pytest.raises(ValidationError) as exc:
+        cadre_services.cadre_create(actor=actor_of(tree.district), data={
+            "id_type": 1, "id_number": make_id_number("19950612"), "name": "王\x07志强", "phone": "13800138001",
+            "nation": 1, "political_status": 1, "education": 5, "title": "书记", "nature": 1})
+    assert "name" in exc.value.message_dict and not CadrePerson.objects.exists()
+    m = make_member(tree.branch, approved=False)
+    with pytest.raises(ValidationError) as exc:
+        member_services.member_return(actor=actor_of(tree.branch), member=m, reason="资料\u202e有误")
+    assert exc.value.message_dict["reason"] == [text.ERR_INVISIBLE.format(label="退回原因")]
+    m.refresh_from_db()
+    assert m.registration_status == 1
