@@ -68,3 +68,61 @@ def cadre_age_problem(birth, today):
     if birth is None:
         return None
     return None if CADRE_MIN_AGE <= full_years(birth, today) <= CADRE_MAX_AGE else ERR_CADRE_AGE
+
+
+# --- dates of a life: each date gets the range its meaning allows (members and cadres alike) ---------
+
+OLDEST_YEARS = 100  # a birth date more than a century ago is a typing error
+PARTY_MIN_AGE = 18  # 党章: 年满十八岁
+OFFICE_MIN_AGE = 14  # a league post needs league membership: 十四周岁以上
+ERR_BIRTH_RANGE = f"出生日期须在最近{OLDEST_YEARS}年内，且不能晚于今天"
+ERR_PARTY_RANGE = f"入党年月须在年满{PARTY_MIN_AGE}周岁之后，且不能晚于当前月份"
+ERR_OFFICE_RANGE = f"任现职年月须在年满{OFFICE_MIN_AGE}周岁之后，且不能晚于当前月份"
+ERR_VOLUNTEER_RANGE = "注册志愿者时间不能早于出生日期，且不能晚于今天"
+ERR_LEAGUE_RANGE = "入团年月不能早于出生年月，且不能晚于当前月份"
+
+
+def _years_after(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 Feb
+        return day.replace(year=day.year + years, day=28)
+
+
+def _month(day):
+    return (day.year, day.month)
+
+
+#: The date fields of a person (members' and cadres' records name them alike) and their kinds.
+LIFE_DATE_FIELDS = {"birth_date": "birth", "joined_league": "league", "joined_party": "party",
+                    "took_office": "office", "cadre_since": "office", "volunteer_since": "volunteer"}
+
+
+def life_date_problems(data, *, birth, today):
+    """``{field: message}`` for the person's date fields present in ``data``."""
+    return {field: problem for field, kind in LIFE_DATE_FIELDS.items()
+            if (problem := life_date_problem(kind, data.get(field), birth=birth, today=today))}
+
+
+def life_date_problem(kind, day, *, birth, today):
+    """Why ``day`` cannot be this kind of date of a person born on ``birth`` (None: unknown), or None.
+
+    ``kind``: ``birth``, ``party`` (入党年月), ``office`` (任现职年月), ``volunteer`` (注册志愿者时间),
+    ``league`` (入团年月, as far as the person's age goes; members' 报到 has its own stricter rule).
+    Months are compared by month, as the forms ask for them.
+    """
+    if day is None:
+        return None
+    oldest = _years_after(today, -OLDEST_YEARS)
+    if kind == "birth":
+        return ERR_BIRTH_RANGE if not oldest <= day <= today else None
+    floor, message = {
+        "party": (birth and _years_after(birth, PARTY_MIN_AGE), ERR_PARTY_RANGE),
+        "office": (birth and _years_after(birth, OFFICE_MIN_AGE), ERR_OFFICE_RANGE),
+        "volunteer": (birth, ERR_VOLUNTEER_RANGE),
+        "league": (birth, ERR_LEAGUE_RANGE),
+    }[kind]
+    floor = floor or oldest
+    if kind == "volunteer":
+        return message if not floor <= day <= today else None
+    return message if not _month(floor) <= _month(day) <= _month(today) else None

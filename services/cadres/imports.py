@@ -21,7 +21,8 @@ from portal import idcard
 from portal import text as free_text
 from portal.actors import actor_for_user
 from portal.audit import audit_record
-from portal.people import ERR_NAME_DIGITS, NATION_CHOICES, NATION_OTHER, PoliticalStatus, name_has_digits
+from portal.people import (ERR_NAME_DIGITS, NATION_CHOICES, NATION_OTHER, PoliticalStatus, life_date_problems,
+                           name_has_digits)
 
 from portal import wechat
 from services.messaging.delivery import enqueue
@@ -175,6 +176,7 @@ def _parse(values):
                 continue
             if data[key] > timezone.localdate():
                 reasons.append(f"{header}不能大于当前时间")
+                data[key] = None  # said once; the range rule below need not say it again
         elif isinstance(choices, dict):
             if text not in choices:
                 reasons.append(f"{header}“{text}”不在可选范围内")
@@ -193,6 +195,14 @@ def _parse(values):
         else:
             if problem := person_age_problem(data):
                 reasons.append(problem)
+    birth = None
+    if data.get("id_number") and int(data["id_type"]) == idcard.IdType.RESIDENT:
+        try:
+            birth = idcard.birth_date(idcard.validate_id_number(data["id_number"]))
+        except (ValidationError, ValueError):
+            pass  # reported above
+    if birth is None or not person_age_problem(data):  # a wrong birth date is said once, above
+        reasons.extend(life_date_problems(data, birth=birth, today=timezone.localdate()).values())
     if name_has_digits(data.get("name")):
         reasons.append(ERR_NAME_DIGITS)
     if data.get("phone") and not is_mobile(data["phone"]):

@@ -15,7 +15,7 @@ from portal.audit import audit_record, changed_only, register_actions, snapshot
 from portal.models import User, WeChatIdentity
 from portal.passwords import generate_password
 from portal.services import account_issue_one_time_password
-from portal.people import ERR_NAME_DIGITS, cadre_age_problem, name_has_digits
+from portal.people import ERR_NAME_DIGITS, cadre_age_problem, life_date_problems, name_has_digits
 
 from . import contacts, directory
 from .models import CadrePerson, CadrePost, ContactSync, duty_choices
@@ -76,11 +76,20 @@ def _clean_person(data, *, exclude_pk=None):
     return data
 
 
-def _clean_text(data):
-    """The one text rule over the person's and the post's free-text fields (portal.text)."""
+def _clean_text(data, *, birth=None):
+    """The one text rule over the person's and the post's free-text fields (portal.text), and the
+    range each date of the record allows (portal.people)."""
     data = dict(data)
     labels = {**text.model_text_labels(CadrePerson, PERSON_FIELDS), **text.model_text_labels(CadrePost, POST_FIELDS)}
-    if errors := text.clean_fields(data, labels):
+    errors = text.clean_fields(data, labels)
+    if birth is None and int(data.get("id_type") or 1) == idcard.IdType.RESIDENT:
+        try:
+            birth = idcard.birth_date(idcard.validate_id_number(data.get("id_number")))
+        except (ValidationError, TypeError, ValueError):
+            birth = None  # the ID's own error is reported by _clean_person
+    for field, problem in life_date_problems(data, birth=birth, today=timezone.localdate()).items():
+        errors.setdefault(field, problem)
+    if errors:
         raise ValidationError(errors)
     return data
 
@@ -134,9 +143,9 @@ def cadre_create(*, actor, data):
 def cadre_update(*, actor, post, data):
     """编辑团干: this org's post data; the base information only by the org that entered it first."""
     actor.require_org_actor()
-    data = _clean_text(data)
     post = CadrePost.objects.select_for_update().select_related("person").get(pk=post.pk, org=actor.org)
     person = post.person
+    data = _clean_text(data, birth=person.birth_date)
     before = {**snapshot(person, AUDIT_FIELDS), **snapshot(post, POST_FIELDS[:4])}
     if person.first_org_id == actor.org.pk:
         person_data = {f: data[f] for f in PERSON_FIELDS if f in data and f not in ("id_type", "id_number")}

@@ -5,7 +5,7 @@ from datetime import date
 from django import forms
 
 from portal.idcard import IdType
-from portal.people import NATION_CHOICES
+from portal.people import NATION_CHOICES, life_date_problem
 
 from . import rules
 from .choices import (
@@ -115,18 +115,20 @@ class ReviewedFieldsForm(StepForm):
     cadre_nature = _choice(CadreNature.choices, label="团干部性质", required=False)
     party_committee_member = YesNoField(label="是否同级党支部（党组织）成员", required=False)
 
-    def __init__(self, *args, birth_date=None, **kwargs):
+    def __init__(self, *args, birth_date=None, registering=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.birth_date = birth_date  # given at 报到 (the wizard's step 1), not for a later 资料修改
+        self.birth_date = birth_date
+        self.registering = registering  # 报到 (the wizard's step 2), not a later 资料修改
 
     def clean(self):
         data = super().clean()
-        if self.birth_date is not None and "is_cadre" in data:
+        if self.registering and self.birth_date is not None and "is_cadre" in data:
             self.add_problem("is_cadre", rules.registration_age_problem(
                 self.birth_date, data.get("is_cadre"), rules.today()))
         for field, message in rules.cadre_problems(data).items():
             self.add_problem(field, message)
-        self.add_problem("cadre_since", rules.not_future(data.get("cadre_since"), rules.today()))
+        self.add_problem("cadre_since", life_date_problem("office", data.get("cadre_since"), birth=self.birth_date,
+                                                          today=rules.today()))
         return rules.clear_cadre_fields(data)
 
 
@@ -162,8 +164,9 @@ class ExtraFieldsForm(StepForm):
     volunteer_since = forms.DateField(label="注册志愿者时间", required=False,
                                       widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, joined_league=None, **kwargs):
+    def __init__(self, *args, joined_league=None, birth_date=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.birth_date = birth_date
         self.joined_league = joined_league
         if rules.member_number_required(joined_league):
             # The one field of this page that is not optional for 2017+ joiners: say so and mark it.
@@ -183,8 +186,8 @@ class ExtraFieldsForm(StepForm):
         self.add_problem("member_number", rules.member_number_problem(data.get("member_number"), self.joined_league))
         self.add_problem("email", rules.email_problem(data.get("email")))
         self.add_problem("qq", rules.qq_problem(data.get("qq")))
-        for field in ("joined_party", "volunteer_since"):
-            self.add_problem(field, rules.not_future(data.get(field), today))
+        for field, kind in (("joined_party", "party"), ("volunteer_since", "volunteer")):
+            self.add_problem(field, life_date_problem(kind, data.get(field), birth=self.birth_date, today=today))
         return data
 
 

@@ -17,6 +17,7 @@ from orgtree.rules import OrgType
 from portal import idcard, text, uploads
 from portal.audit import audit_record, register_actions
 from portal.models import User, WeChatIdentity
+from portal.people import life_date_problem
 from services.messaging.models import Message
 from services.messaging.services import notify
 
@@ -161,7 +162,7 @@ def validate_record(data, *, member=None, today=None):
         data["sex"] = idcard.sex(data["id_number"])
     elif not data.get("birth_date"):
         problem("birth_date", rules.ERR_BIRTH_REQUIRED)
-    problem("birth_date", rules.not_future(data.get("birth_date"), today))
+    problem("birth_date", life_date_problem("birth", data.get("birth_date"), birth=None, today=today))
     data["joined_league"] = rules.month_start(data.get("joined_league"))
     problem("joined_league", rules.join_date_problem(data.get("joined_league"), data.get("birth_date"), today))
     branch = data.get("branch")
@@ -182,8 +183,8 @@ def validate_record(data, *, member=None, today=None):
     problem("qq", rules.qq_problem(data.get("qq")))
     for field, message in rules.cadre_problems(data).items():
         problem(field, message)
-    for field in ("cadre_since", "joined_party", "volunteer_since"):
-        problem(field, rules.not_future(data.get(field), today))
+    for field, kind in (("cadre_since", "office"), ("joined_party", "party"), ("volunteer_since", "volunteer")):
+        problem(field, life_date_problem(kind, data.get(field), birth=data.get("birth_date"), today=today))
         data[field] = rules.month_start(data.get(field)) if field != "volunteer_since" else data.get(field)
     data["member_number"] = (data.get("member_number") or "").strip()
     problem("member_number", rules.member_number_problem(data["member_number"], data.get("joined_league")))

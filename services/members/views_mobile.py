@@ -130,7 +130,9 @@ def register_step(request, step):
     if branch is None:
         return redirect("members:branch_search")
     data = _from_json(state["data"])
-    kwargs = {4: {"joined_league": data.get("joined_league")}, 2: {"birth_date": data.get("birth_date")}}.get(step, {})
+    birth = data.get("birth_date")
+    kwargs = {2: {"birth_date": birth, "registering": True},
+              4: {"joined_league": data.get("joined_league"), "birth_date": birth}}.get(step, {})
     form = STEP_FORMS[step](request.POST or None, initial=data, **kwargs)
     if request.method == "POST" and form.is_valid():
         data.update(form.cleaned_data)
@@ -206,7 +208,8 @@ def profile_edit(request, group):
         messages.error(request, services.ERR_CHANGE_PENDING)
         return redirect("members:profile")
     initial = services.current_values(member, services.EDIT_GROUPS[group])
-    kwargs = {"joined_league": member.joined_league} if group == "extra" else {}
+    kwargs = {"extra": {"joined_league": member.joined_league, "birth_date": member.birth_date},
+              "reviewed": {"birth_date": member.birth_date}}.get(group, {})
     form = EDIT_FORMS[group](request.POST or None, initial=initial, **kwargs)
     if request.method == "POST" and form.is_valid():
         try:

@@ -102,3 +102,49 @@ def test_cadre_reasons_and_status_descriptions_follow_the_rule(tree):
     assert exc.value.message_dict["reason"] == [text.ERR_INVISIBLE.format(label="退回原因")]
     m.refresh_from_db()
     assert m.registration_status == 1
+
+
+# --- dates with bounds (portal.people.life_date_problem) ---------------------------------------------
+
+def test_each_date_gets_the_range_its_meaning_allows():
+    from datetime import date
+
+    from portal import people
+
+    today, birth = date(2026, 12, 3), date(2000, 3, 15)
+    p = people.life_date_problem
+    assert p("birth", date(1, 1, 1), birth=None, today=today) == people.ERR_BIRTH_RANGE
+    assert p("birth", date(1900, 1, 1), birth=None, today=today) == people.ERR_BIRTH_RANGE
+    assert p("birth", date(2027, 1, 1), birth=None, today=today) == people.ERR_BIRTH_RANGE
+    assert p("birth", date(1927, 1, 1), birth=None, today=today) is None
+    assert p("party", date(2018, 2, 1), birth=birth, today=today) == people.ERR_PARTY_RANGE  # 17 years 11 months
+    assert p("party", date(2018, 3, 1), birth=birth, today=today) is None  # the month of the 18th birthday
+    assert p("party", date(1900, 1, 1), birth=None, today=today) == people.ERR_PARTY_RANGE
+    assert p("office", date(2014, 2, 1), birth=birth, today=today) == people.ERR_OFFICE_RANGE
+    assert p("office", date(2027, 1, 1), birth=birth, today=today) == people.ERR_OFFICE_RANGE
+    assert p("office", date(2026, 12, 1), birth=birth, today=today) is None
+    assert p("volunteer", date(2000, 3, 14), birth=birth, today=today) == people.ERR_VOLUNTEER_RANGE
+    assert p("league", date(1999, 1, 1), birth=birth, today=today) == people.ERR_LEAGUE_RANGE
+
+
+@pytest.mark.django_db
+def test_member_and_cadre_services_refuse_dates_out_of_range(tree):
+    from datetime import date
+
+    from portal import people
+
+    with pytest.raises(ValidationError) as exc:
+        member_services.member_register(data=member_data(tree.branch, joined_party=date(1, 1, 1)), openid="o-1")
+    assert exc.value.message_dict["joined_party"] == [people.ERR_PARTY_RANGE]
+    with pytest.raises(ValidationError) as exc:
+        member_services.member_register(data=member_data(tree.branch, id_type=2, id_number="H12345678",
+                                                         birth_date=date(1900, 1, 1)), openid="o-2")
+    assert exc.value.message_dict["birth_date"] == [people.ERR_BIRTH_RANGE]
+    assert not Member.objects.exists()
+    with pytest.raises(ValidationError) as exc:
+        cadre_services.cadre_create(actor=actor_of(tree.district), data={
+            "id_type": 1, "id_number": make_id_number("19950612"), "name": "王志强", "phone": "13800138001",
+            "nation": 1, "political_status": 1, "education": 5, "title": "书记", "nature": 1,
+            "took_office": date(1900, 1, 1)})
+    assert exc.value.message_dict["took_office"] == [people.ERR_OFFICE_RANGE]
+    assert not CadrePerson.objects.exists()
