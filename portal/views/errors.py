@@ -112,7 +112,7 @@ def _page(request, status, title, message):
 
 
 def bad_request(request, exception):
-    return _page(request, 400, TITLES[400], DEFAULT_MESSAGES[400])
+    return _page(request, 400, TITLES[400], refusal_text(exception, 400))
 
 
 def permission_denied(request, exception):

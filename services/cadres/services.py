@@ -13,6 +13,7 @@ from django.utils import timezone
 from portal import idcard, text
 from portal.audit import audit_record, changed_only, register_actions, snapshot
 from portal.models import User, WeChatIdentity
+from portal.params import int_or_none
 from portal.passwords import generate_password
 from portal.services import account_issue_one_time_password
 from portal.people import ERR_NAME_DIGITS, cadre_age_problem, life_date_problems, name_has_digits
@@ -346,7 +347,7 @@ def cadre_join(*, person, userid, now=None):
 @transaction.atomic
 def cadre_choose_identity(*, person, post_id):
     """选择工作身份: one of the person's enabled posts."""
-    post = person.posts.filter(pk=post_id, enabled=True).select_related("org").first()
+    post = person.posts.filter(pk=int_or_none(post_id) or 0, enabled=True).select_related("org").first()
     if post is None:
         raise ValidationError(ERR_POST_NOT_AVAILABLE)
     CadrePerson.objects.filter(pk=person.pk).update(working_post=post)

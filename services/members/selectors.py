@@ -9,6 +9,7 @@ from datetime import date
 
 from orgtree.selectors import search_query_problem
 from portal.idcard import normalize
+from portal.params import int_or_none
 from portal.scope import get_in_scope, scoped
 
 from . import aging
@@ -59,8 +60,8 @@ def apply_filters(qs, filters, today=None):
 def member_page(*, actor, filters=None, after=None, limit=PAGE_SIZE):
     """One page of 我的团员: (rows, next cursor or None)."""
     qs = apply_filters(members_in_scope(actor), filters)
-    if after:
-        qs = qs.filter(pk__lt=int(after))
+    if (cursor := int_or_none(after)) is not None:  # a malformed cursor is the first page
+        qs = qs.filter(pk__lt=cursor)
     rows = list(qs.select_related("branch").only(*LIST_FIELDS).order_by("-id")[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]

@@ -16,6 +16,7 @@ from orgtree.capabilities import SUBORDINATES, capability_required
 from portal import uploads
 from portal.decorators import org_actor_required
 from portal.filters import bind_filter_form, query_without
+from portal.params import int_list, int_or_none
 
 from . import selectors, services
 from .choices import LEFT_STATES, LeagueStatus, RegistrationStatus
@@ -142,10 +143,7 @@ def review(request, pk):
 def approve_batch(request):
     """批量审核通过 from 我的团员: one result line per chosen member."""
     try:
-        ids = [int(pk) for pk in request.POST.getlist("ids")]
-        lines = services.members_approve_batch(actor=request.actor, member_ids=ids)
-    except ValueError:
-        raise Http404("未找到该团员") from None
+        lines = services.members_approve_batch(actor=request.actor, member_ids=int_list(request.POST.getlist("ids")))
     except ValidationError as exc:
         messages.error(request, error_text(exc))
         return redirect(reverse("members:manage_list") + "?registration_status=1")
@@ -203,7 +201,7 @@ def restore(request, pk):
     if request.actor.org.is_branch and not form.is_bound:
         targets = [request.actor.org]
     if request.method == "POST":
-        branch = Organization.objects.filter(pk=request.POST.get("branch") or 0).first()
+        branch = Organization.objects.filter(pk=int_or_none(request.POST.get("branch")) or 0).first()
         try:
             services.member_restore(actor=request.actor, member=member, branch=branch)
         except ValidationError as exc:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from orgtree.models import Organization
 from orgtree.selectors import org_parent
 from portal.models import User, WeChatIdentity
+from portal.params import int_or_none
 from portal.views.mobile import BACKEND, SESSION_PENDING, cadre_required, member_required, pending_identity
 
 from . import selectors, services
@@ -108,7 +109,7 @@ def branch_search(request):
     query = form.data.get("q", "") if form.is_bound else ""
     results = selectors.branch_search(query)
     if request.method == "POST":
-        branch = services.eligible_branches().filter(pk=request.POST.get("branch") or 0).first()
+        branch = services.eligible_branches().filter(pk=int_or_none(request.POST.get("branch")) or 0).first()
         if branch is not None:
             state = _state(request)
             state["branch"] = branch.pk
