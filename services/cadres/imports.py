@@ -5,7 +5,6 @@ unless every row is right. Files above ``INLINE_BYTES`` run as a django-q2 job w
 shows progress; smaller ones run in the request through the same code.
 """
 
-import io
 import logging
 from datetime import date, datetime
 from itertools import zip_longest
@@ -13,12 +12,11 @@ from itertools import zip_longest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from orgtree.validators import email_validator, is_mobile
-from portal import idcard
+from portal import idcard, spreadsheets
 from portal.actors import actor_for_user
 from portal.audit import audit_record
 from portal.exports import Sheet, workbook_bytes
@@ -59,11 +57,13 @@ COLUMNS = [
 ]
 HEADERS = [c[0] for c in COLUMNS]
 
-ERR_FILE_TYPE = "请上传由模板填写的 .xlsx 文件"
-ERR_FILE_SIZE = "文件不能超过5MB"
+# The upload-reading rule shared by every import (portal.spreadsheets): size, zip, bombs.
+LIMITS = spreadsheets.Limits(max_rows=MAX_ROWS, max_columns=len(COLUMNS), max_bytes=MAX_BYTES)
+ERR_FILE_TYPE = spreadsheets.ERR_FILE_TYPE
+ERR_FILE_SIZE = spreadsheets.ERR_FILE_SIZE.format(mb=MAX_BYTES // spreadsheets.MB)
 ERR_HEADERS = "表头与模板不一致，请下载最新模板填写"
 ERR_EMPTY = "文件中没有团干数据"
-ERR_TOO_MANY = f"一次最多导入{MAX_ROWS}行，请分批导入"
+ERR_TOO_MANY = spreadsheets.ERR_ROWS.format(n=MAX_ROWS)
 
 
 TEMPLATE_NOTES = [
@@ -103,13 +103,8 @@ def import_create(*, actor, upload):
     """Accept an upload (checked for type and size) as a queued import of the actor's org."""
     actor.require_org_actor()
     name = upload.name or ""
-    if not name.lower().endswith(".xlsx"):
-        raise ValidationError(ERR_FILE_TYPE)
-    if upload.size > MAX_BYTES:
-        raise ValidationError(ERR_FILE_SIZE)
-    content = upload.read()
-    if not content.startswith(b"PK"):  # an .xlsx is a zip archive
-        raise ValidationError(ERR_FILE_TYPE)
+    content = spreadsheets.read_upload(upload, LIMITS)
+    spreadsheets.inspect_xlsx(content, LIMITS)  # a bomb is refused here, before it is queued
     return CadreImport.objects.create(org=actor.org, user=actor.user, ip=actor.ip, filename=name[:200],
                                       content=content)
 
@@ -133,14 +128,10 @@ def _month(value):
 
 
 def _read_rows(content):
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable file is the same answer to the user
-        raise ValidationError(ERR_FILE_TYPE) from None
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
+    rows = spreadsheets.iter_first_sheet(content, LIMITS)
     header = [_cell_text(v) for v in next(rows, ())]
     if header[: len(HEADERS)] != HEADERS:
+        rows.close()
         raise ValidationError(ERR_HEADERS)
     data = []
     for number, values in enumerate(rows, start=2):
@@ -149,8 +140,8 @@ def _read_rows(content):
             continue
         data.append((number, values))
         if len(data) > MAX_ROWS:
+            rows.close()
             raise ValidationError(ERR_TOO_MANY)
-    wb.close()
     if not data:
         raise ValidationError(ERR_EMPTY)
     return data
