@@ -29,8 +29,8 @@ class LoginForm(AuthenticationForm):
                                widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
     password = forms.CharField(label="密码", strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    captcha = forms.CharField(label="验证码", required=False, max_length=8, help_text="请填写图中算式的结果",
-                              widget=CaptchaInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
+    captcha = forms.CharField(label="验证码", required=False, max_length=8, help_text="请输入图中的4个字符（不区分大小写）",
+                              widget=CaptchaInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}))
     error_messages = {
         "invalid_login": "用户名或密码错误。忘记密码请联系直接上级组织重置。",
         "inactive": "该账号已停用，请联系直接上级组织。",

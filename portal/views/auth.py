@@ -2,12 +2,12 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from .. import captcha, lockout
-from ..forms import LoginForm, PasswordChangeForm
+from ..forms import CAPTCHA_USERNAME_KEY, LoginForm, PasswordChangeForm
 from ..services import account_change_password
 
 LOCKOUT_MESSAGE = ("登录失败次数过多，该账号在本网络地址已被锁定30分钟。请稍后再试，或联系直接上级组织重置密码；"
@@ -33,7 +33,13 @@ def lockout_response(request, original_response=None, credentials=None):
 
 @require_GET
 def login_captcha(request):
-    """The login CAPTCHA image; a new challenge for this session each time."""
+    """The login CAPTCHA image; a new challenge for this session each time.
+
+    Only for a session whose login form has asked for a CAPTCHA: the image is never what creates a
+    session, so it cannot be used to fill the session table.
+    """
+    if CAPTCHA_USERNAME_KEY not in request.session:
+        raise Http404
     response = HttpResponse(captcha.new_image(request.session), content_type="image/png")
     response["Cache-Control"] = "no-store"
     return response

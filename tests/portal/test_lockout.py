@@ -8,10 +8,12 @@ LOGIN_USERNAME_LOCK_AFTER failures.
 import pytest
 from axes.models import AccessAttempt
 from django.db.models import Sum
+from django.test import Client
 from django.urls import reverse
 
 from orgtree import services as org_services
 from portal import captcha, lockout
+from portal.forms import CAPTCHA_USERNAME_KEY
 from portal.views import auth
 
 from ..factories import actor_of, login, login_attempt
@@ -39,28 +41,30 @@ def logged_in(client):
 
 
 def test_the_guesser_is_locked_the_owner_elsewhere_is_not(client, account, settings):
+    guesser = client
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        login_attempt(client, account, "bad-guess", ip=GUESSER)
+        login_attempt(guesser, account, "bad-guess", ip=GUESSER)
     # the guesser's address is locked, even with the right password and the CAPTCHA answered
-    response = login_attempt(client, account, PASSWORD, ip=GUESSER)
+    response = login_attempt(guesser, account, PASSWORD, ip=GUESSER)
     assert response.status_code == 429 and auth.LOCKOUT_MESSAGE in response.content.decode()
-    assert not logged_in(client)
-    # the owner, from another address: asked for a CAPTCHA, then let in
-    response = login_attempt(client, account, PASSWORD, ip=OWNER, answer=False)
+    assert not logged_in(guesser)
+    # the owner, in another browser at another address: asked for a CAPTCHA, then let in
+    owner = Client()
+    response = login_attempt(owner, account, PASSWORD, ip=OWNER, answer=False)
     assert response.status_code == 200 and captcha.ERR_CAPTCHA_REQUIRED in response.content.decode()
-    assert 'alt="验证码"' in response.content.decode() and not logged_in(client)
-    response = login_attempt(client, account, PASSWORD, ip=OWNER)
-    assert response.status_code == 302 and logged_in(client)
-    client.logout()
+    assert 'alt="验证码"' in response.content.decode() and not logged_in(owner)
+    response = login_attempt(owner, account, PASSWORD, ip=OWNER)
+    assert response.status_code == 302 and logged_in(owner)
+    assert owner.get(reverse("portal:home")).status_code in (200, 302)
     # the owner's success does not unlock the guesser
-    assert login_attempt(client, account, PASSWORD, ip=GUESSER).status_code == 429
+    assert login_attempt(guesser, account, PASSWORD, ip=GUESSER).status_code == 429
 
 
 def test_below_the_captcha_count_no_captcha_is_asked(client, account, settings):
     for _ in range(settings.LOGIN_CAPTCHA_AFTER - 1):
         response = login_attempt(client, account, "bad-guess", ip=GUESSER, answer=False)
         assert "用户名或密码错误" in response.content.decode() and 'alt="验证码"' not in response.content.decode()
-    response = login_attempt(client, account, PASSWORD, ip=OWNER, answer=False)
+    response = login_attempt(Client(), account, PASSWORD, ip=OWNER, answer=False)
     assert response.status_code == 302
 
 
@@ -92,7 +96,20 @@ def test_a_captcha_answer_is_good_once(client, account, settings):
         login_attempt(client, account, "bad-guess", ip=GUESSER)
     client.get(reverse("portal:login_captcha"), REMOTE_ADDR=OWNER)
     answer = client.session[captcha.SESSION_KEY]["answer"]
-    assert "用户名或密码错误" in login_attempt(client, account, "bad-guess", ip=OWNER, answer=answer).content.decode()
+    assert "用户名或密码错误" in login_attempt(client, account, "bad-guess", ip=OWNER,
+                                         answer=answer.lower()).content.decode()  # not case-sensitive
+    page = login_attempt(client, account, PASSWORD, ip=OWNER, answer=answer).content.decode()
+    assert captcha.ERR_CAPTCHA_WRONG in page and not logged_in(client)
+
+
+def test_an_expired_captcha_is_refused(client, account, settings):
+    for _ in range(settings.LOGIN_CAPTCHA_AFTER):
+        login_attempt(client, account, "bad-guess", ip=GUESSER)
+    client.get(reverse("portal:login_captcha"), REMOTE_ADDR=OWNER)
+    session = client.session
+    session[captcha.SESSION_KEY]["expires"] = 0
+    answer = session[captcha.SESSION_KEY]["answer"]
+    session.save()
     page = login_attempt(client, account, PASSWORD, ip=OWNER, answer=answer).content.decode()
     assert captcha.ERR_CAPTCHA_WRONG in page and not logged_in(client)
 
@@ -113,12 +130,13 @@ def test_username_wide_lock_only_at_the_much_higher_count(client, account, setti
             if failures(account) < settings.LOGIN_USERNAME_LOCK_AFTER:
                 login_attempt(client, account, "bad-guess", ip=ip)
     assert failures(account) == 12
-    response = login_attempt(client, account, PASSWORD, ip=OWNER)
+    owner = Client()
+    response = login_attempt(owner, account, PASSWORD, ip=OWNER)
     assert response.status_code == 429 and auth.LOCKOUT_USERNAME_MESSAGE in response.content.decode()
-    assert not logged_in(client)
+    assert not logged_in(owner)
     # the direct parent's reset lifts every lock on the account
     password = org_services.org_reset_password(actor=actor_of(tree.city_a), org=tree.district)
-    assert login_attempt(client, account, password, ip=OWNER, answer=False).status_code == 302
+    assert login_attempt(owner, account, password, ip=OWNER, answer=False).status_code == 302
 
 
 def test_below_the_username_wide_count_another_address_still_logs_in(client, account, settings):
@@ -126,7 +144,7 @@ def test_below_the_username_wide_count_another_address_still_logs_in(client, acc
         for _ in range(settings.AXES_FAILURE_LIMIT):
             login_attempt(client, account, "bad-guess", ip=ip)
     assert failures(account) == 2 * settings.AXES_FAILURE_LIMIT < settings.LOGIN_USERNAME_LOCK_AFTER
-    assert login_attempt(client, account, PASSWORD, ip=OWNER).status_code == 302
+    assert login_attempt(Client(), account, PASSWORD, ip=OWNER).status_code == 302
 
 
 def test_spaces_around_the_username_count_for_the_same_account(client, account, settings):
@@ -145,12 +163,16 @@ def test_logins_without_a_captcha_cannot_add_failures(client, account, settings,
     assert failures(account) == settings.LOGIN_CAPTCHA_AFTER
 
 
-def test_captcha_image_is_a_fresh_png_each_time(client):
+def test_captcha_image_is_a_fresh_png_each_time_and_only_when_asked_for(client, account):
+    assert client.get(reverse("portal:login_captcha")).status_code == 404  # never what creates a session
+    session = client.session
+    session[CAPTCHA_USERNAME_KEY] = account
+    session.save()
     response = client.get(reverse("portal:login_captcha"))
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert response.content.startswith(b"\x89PNG") and response["Cache-Control"] == "no-store"
     first = client.session[captcha.SESSION_KEY]["answer"]
-    assert first.isdigit()
+    assert len(first) == captcha.LENGTH and set(first) <= set(captcha.ALPHABET)
     answers = {first}
     for _ in range(15):
         client.get(reverse("portal:login_captcha"))

@@ -29,7 +29,8 @@ class Command(BaseCommand):
         limits = imports.LIMITS
         cases = [
             (f"{strings:,} empty shared strings", lambda: xlsx_bombs.shared_strings_bomb(strings)),
-            ("3,000,000 empty shared strings (under the size bound)", lambda: xlsx_bombs.shared_strings_bomb(3_000_000)),
+            ("3,000,000 empty shared strings (under the size bound)",
+             lambda: xlsx_bombs.shared_strings_bomb(3_000_000)),
             (f"{limits.max_shared_strings + 1:,} distinct shared strings",
              lambda: xlsx_bombs.shared_strings_bomb(limits.max_shared_strings + 1, distinct=True)),
             ("<dimension> A1:XFD1048576", lambda: xlsx_bombs.sheet_bomb(rows=1, dimension="A1:XFD1048576")),
