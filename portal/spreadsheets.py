@@ -66,7 +66,7 @@ class Limits:
 
 RATIO_FLOOR = 1 * MB  # small parts may compress as well as they like
 CHUNK = 1 * MB
-_SHEET_RE = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+_SHEET_RE = re.compile(r"(^|/)worksheets/[^/]+\.xml$", re.IGNORECASE)  # wherever a generator puts them
 _SI_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 _ROW_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 _CELL_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
@@ -109,6 +109,14 @@ def _parts(archive, info):
         yield carry
 
 
+def _is_sheet(info):
+    return bool(_SHEET_RE.search(info.filename))
+
+
+def _is_shared_strings(info):
+    return info.filename.lower().endswith("sharedstrings.xml")
+
+
 def inspect_xlsx(content, limits):
     """Refuse an archive that would cost openpyxl more than the limits allow. Reads nothing into memory."""
     try:
@@ -127,14 +135,13 @@ def inspect_xlsx(content, limits):
         for info in members:
             if info.file_size > RATIO_FLOOR and info.file_size > limits.max_ratio * max(info.compress_size, 1):
                 raise ValidationError(ERR_STRUCTURE)
-            is_sheet = bool(_SHEET_RE.match(info.filename))
-            if not is_sheet and info.filename != "xl/sharedStrings.xml" and info.file_size > limits.max_other_part:
+            if not _is_sheet(info) and not _is_shared_strings(info) and info.file_size > limits.max_other_part:
                 raise ValidationError(ERR_STRUCTURE)
         try:
             for info in members:
-                if info.filename == "xl/sharedStrings.xml":
+                if _is_shared_strings(info):
                     _check_shared_strings(archive, info, limits)
-                elif _SHEET_RE.match(info.filename):
+                elif _is_sheet(info):
                     _check_sheet(archive, info, limits)
         except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError):
             raise ValidationError(ERR_FILE_TYPE) from None

@@ -37,7 +37,7 @@ def base_workbook(headers=("姓名",)):
     return workbook_bytes([Sheet("Sheet1", list(headers), [])])
 
 
-def shared_strings_bomb(count, *, declared=None, distinct=False, headers=("姓名",)):
+def shared_strings_bomb(count, *, declared=None, distinct=False, headers=("姓名",), name="xl/sharedStrings.xml"):
     """``count`` shared strings (empty ones compress to almost nothing); ``declared`` sets count/uniqueCount."""
     attrs = "" if declared is None else f' count="{declared}" uniqueCount="{declared}"'
 
@@ -52,10 +52,11 @@ def shared_strings_bomb(count, *, declared=None, distinct=False, headers=("姓�
                 yield b"<si><t/></si>" * n
         yield b"</sst>"
 
-    return rebuild(base_workbook(headers), {"xl/sharedStrings.xml": chunks()})
+    return rebuild(base_workbook(headers), {name: chunks()})
 
 
-def sheet_bomb(*, rows=0, dimension="A1:A1", last_row=None, numbered=True, filler=b""):
+def sheet_bomb(*, rows=0, dimension="A1:A1", last_row=None, numbered=True, filler=b"",
+               name="xl/worksheets/sheet1.xml"):
     """A first sheet with ``rows`` <row> elements, a chosen <dimension>, and optionally one far row."""
     head = ('<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/'
             f'spreadsheetml/2006/main"><dimension ref="{dimension}"/><sheetData>').encode()
@@ -75,4 +76,4 @@ def sheet_bomb(*, rows=0, dimension="A1:A1", last_row=None, numbered=True, fille
             yield b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c></row>' % (last_row, last_row)
         yield b"</sheetData></worksheet>"
 
-    return rebuild(base_workbook(), {"xl/worksheets/sheet1.xml": chunks()})
+    return rebuild(base_workbook(), {name: chunks()})

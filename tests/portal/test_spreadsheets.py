@@ -46,6 +46,14 @@ def test_shared_strings_are_counted_even_when_the_attributes_lie_or_are_missing(
     spreadsheets.inspect_xlsx(xlsx_bombs.shared_strings_bomb(limit, distinct=True), SMALL)
 
 
+def test_parts_at_unusual_paths_are_inspected_too():
+    limit = SMALL.max_shared_strings
+    content = xlsx_bombs.shared_strings_bomb(limit + 1, distinct=True, name="xl/SharedStrings.xml")
+    assert refused(content) == spreadsheets.ERR_SHARED_STRINGS.format(n=limit)
+    content = xlsx_bombs.sheet_bomb(rows=1, last_row=1_048_576, name="xl/worksheets/Sheet9.xml")
+    assert refused(content) == spreadsheets.ERR_ROWS.format(n=100)
+
+
 def test_declared_shared_string_count_alone_is_refused():
     content = xlsx_bombs.shared_strings_bomb(1, declared=10_000_000)
     assert refused(content) == spreadsheets.ERR_SHARED_STRINGS.format(n=SMALL.max_shared_strings)
