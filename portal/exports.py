@@ -33,6 +33,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # XML 1.0 forbids these; openpyxl raises IllegalCharacterError on the first set, lxml on the rest.
 ILLEGAL_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 MAX_CELL_CHARS = 32_767
+SHEET_TITLE_RE = re.compile(r"[\[\]:*?/\\]")  # characters Excel refuses in a sheet name
 SPOOL_BYTES = 1024 * 1024  # smaller workbooks stay in memory; bigger ones go to a temporary file
 
 
@@ -79,7 +80,7 @@ def write_workbook(fileobj, sheets):
     """Write the sheets as one .xlsx into a binary file object."""
     wb = Workbook(write_only=True)
     for sheet in sheets:
-        ws = wb.create_sheet(clean_text(sheet.title)[:31] or "Sheet")
+        ws = wb.create_sheet(SHEET_TITLE_RE.sub("", clean_text(sheet.title))[:31] or "Sheet")
         for column, width in sheet.widths.items():
             ws.column_dimensions[get_column_letter(column)].width = width
         for dv in sheet.validations:

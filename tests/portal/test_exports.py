@@ -47,6 +47,12 @@ def test_illegal_characters_never_reach_openpyxl():
     assert ws["A3"].value == "换\t行\n回\n车"  # tab, LF and CR are legal (an XML reader reads CR as LF)
 
 
+def test_sheet_titles_excel_refuses_are_cleaned():
+    content = workbook_bytes([Sheet("2024/01 [团员]: 名单?*\\" + "长" * 40, ["a"], [])])
+    title = reopen(content).active.title
+    assert title == ("202401 团员 名单" + "长" * 40)[:31]
+
+
 def test_long_text_is_cut_to_one_excel_cell():
     content = workbook_bytes([Sheet("表", ["长"], [["字" * (MAX_CELL_CHARS + 10)]])])
     assert len(reopen(content).active["A2"].value) == MAX_CELL_CHARS
