@@ -9,6 +9,7 @@ urlpatterns = [
     path("ping/", home.ping, name="ping"),
     path("help/", home.help_center, name="help"),
     path("login/", auth.LoginView.as_view(), name="login"),
+    path("login/captcha.png", auth.login_captcha, name="login_captcha"),
     path("logout/", auth.auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth.password_change, name="password_change"),
     path("system/audit/", audit.audit_list, name="audit_list"),

@@ -196,3 +196,22 @@ def png_upload(name="proof.png"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="image/png")
+
+
+def login_attempt(client, username, password, ip="10.0.0.1", answer=True):
+    """One POST of the management login page from ``ip``, answering the CAPTCHA when the username needs one
+    (``answer=False`` leaves it empty; a string is sent as the answer)."""
+    from django.urls import reverse
+
+    from portal import captcha, lockout
+    from portal.forms import CAPTCHA_USERNAME_KEY
+
+    data = {"username": username, "password": password}
+    if answer is True and lockout.captcha_required(username.strip()):
+        if client.session.get(CAPTCHA_USERNAME_KEY) != username.strip():  # as a browser: the form asks first
+            client.post(reverse("portal:login"), data, REMOTE_ADDR=ip)
+        client.get(reverse("portal:login_captcha"), REMOTE_ADDR=ip)
+        data["captcha"] = client.session[captcha.SESSION_KEY]["answer"]
+    elif isinstance(answer, str):
+        data["captcha"] = answer
+    return client.post(reverse("portal:login"), data, REMOTE_ADDR=ip)

@@ -135,15 +135,24 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Login lockout (django-axes): five failures for one username lock it for 30 minutes.
+# Login lockout (django-axes + portal.lockout; DESIGN §5 "Lockout"). Org IDs are sequential and public,
+# so a lock by username alone would let one script keep every org account locked. Instead:
+# AXES_FAILURE_LIMIT failures lock the (username, client address) pair for 30 minutes; from
+# LOGIN_CAPTCHA_AFTER failures of a username from anywhere, its logins need a CAPTCHA (wrong answers are
+# not counted); only at LOGIN_USERNAME_LOCK_AFTER failures is the username locked everywhere.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+LOGIN_CAPTCHA_AFTER = int(os.environ.get("LOGIN_CAPTCHA_AFTER", "3"))
+LOGIN_USERNAME_LOCK_AFTER = int(os.environ.get("LOGIN_USERNAME_LOCK_AFTER", "50"))
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "portal.lockout.LockoutHandler"
+AXES_USERNAME_CALLABLE = "portal.lockout.normalise_username"
+AXES_CLIENT_IP_CALLABLE = "portal.actors.client_ip"  # the same address the audit log records
+# Attempts refused while locked are not counted: a locked client cannot push the username-wide count.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.views.auth.lockout_response"
 AXES_VERBOSE = False
-# Locking by username alone (not username+IP) is deliberate: many cadres share one office NAT
-# address, and a lock must hold whatever address the guesses come from.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LANGUAGE_CODE = "zh-hans"

@@ -6,15 +6,15 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
 from .base import MIDDLEWARE, env_bool
+from .checks import production_problems
 
+# DEBUG is never on here; an environment that asks for it is refused rather than quietly ignored.
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if len(SECRET_KEY) < 50:
-    raise ImproperlyConfigured("SECRET_KEY must be set to a random string of at least 50 characters")
-if not ALLOWED_HOSTS:  # noqa: F405
-    raise ImproperlyConfigured("ALLOWED_HOSTS must be set")
-if DEV_LOGIN_ENABLED:  # noqa: F405
-    raise ImproperlyConfigured("DEV_LOGIN must not be enabled in production: it bypasses WeChat login")
+_problems = production_problems(secret_key=SECRET_KEY, debug=env_bool("DEBUG", False),
+                                dev_login=DEV_LOGIN_ENABLED, allowed_hosts=ALLOWED_HOSTS)  # noqa: F405
+if _problems:
+    raise ImproperlyConfigured("Production refuses to start: " + "; ".join(_problems))
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -5,22 +5,22 @@ unless every row is right. Files above ``INLINE_BYTES`` run as a django-q2 job w
 shows progress; smaller ones run in the request through the same code.
 """
 
-import io
 import logging
 from datetime import date, datetime
+from itertools import zip_longest
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from orgtree.validators import email_validator, is_mobile
-from portal import idcard
+from portal import idcard, spreadsheets
 from portal import text as free_text
 from portal.actors import actor_for_user
 from portal.audit import audit_record
+from portal.exports import Sheet, workbook_bytes
 from portal.people import (ERR_NAME_DIGITS, NATION_CHOICES, NATION_OTHER, PoliticalStatus, life_date_problems,
                            name_has_digits)
 
@@ -59,59 +59,54 @@ COLUMNS = [
 ]
 HEADERS = [c[0] for c in COLUMNS]
 
-ERR_FILE_TYPE = "请上传由模板填写的 .xlsx 文件"
-ERR_FILE_SIZE = "文件不能超过5MB"
+# The upload-reading rule shared by every import (portal.spreadsheets): size, zip, bombs.
+LIMITS = spreadsheets.Limits(max_rows=MAX_ROWS, max_columns=len(COLUMNS), max_bytes=MAX_BYTES)
+ERR_FILE_TYPE = spreadsheets.ERR_FILE_TYPE
+ERR_FILE_SIZE = spreadsheets.ERR_FILE_SIZE.format(mb=MAX_BYTES // spreadsheets.MB)
 ERR_HEADERS = "表头与模板不一致，请下载最新模板填写"
 ERR_EMPTY = "文件中没有团干数据"
-ERR_TOO_MANY = f"一次最多导入{MAX_ROWS}行，请分批导入"
+ERR_TOO_MANY = spreadsheets.ERR_ROWS.format(n=MAX_ROWS)
+
+
+TEMPLATE_NOTES = [
+    "1. 第2行为示例，导入前请删除。带“选项”的列请从下拉列表中选择。",
+    "2. 必填：姓名、身份证号码、手机号码、民族、政治面貌、文化程度、团内现任职务、团干部性质。",
+    "3. 年月格式为 2023-01；不能晚于当前时间。",
+    "4. 已是其他组织团干的，只导入本组织的职务信息，基本信息以首次录入为准。",
+    "5. 任一行有误时整个文件都不会导入，请按提示修改后重新上传。",
+    "6. 录入范围：团的领导机关、基层团委、团工委录入本委员会委员及机构工作人员；团总支录入本总支部委员；团支部仅需录入本支部书记。",
+]
 
 
 def template_workbook():
     """The template to download: headers, dropdowns for the enumerations, a sheet of notes."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "团干信息"
-    ws.append(HEADERS)
-    ws.append(["王志强", "普通居民身份证", "（18位身份证号码）", "13800138000", "汉族", "", "共青团员", "普通本科",
-               "2010-05", "书记", "专职", "2023-01", "否", "广州市天河区某单位", "example@12355.net"])
-    lists = wb.create_sheet("选项")
+    example = ["王志强", "普通居民身份证", "（18位身份证号码）", "13800138000", "汉族", "", "共青团员", "普通本科",
+               "2010-05", "书记", "专职", "2023-01", "否", "广州市天河区某单位", "example@12355.net"]
+    widths, validations, option_columns = {}, [], []
     for col, (header, _key, _required, choices) in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = max(12, len(header) * 2 + 2)
+        widths[col] = max(12, len(header) * 2 + 2)
+        option_columns.append(list(choices) if isinstance(choices, dict) else [])
         if isinstance(choices, dict):
             letter = get_column_letter(col)
-            lists.cell(row=1, column=col, value=header)
-            for i, label in enumerate(choices, start=2):
-                lists.cell(row=i, column=col, value=label)
             dv = DataValidation(type="list", formula1=f"=选项!${letter}$2:${letter}${len(choices) + 1}",
                                 allow_blank=True)
-            ws.add_data_validation(dv)
             dv.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
-    notes = wb.create_sheet("填写说明")
-    for line in [
-        "1. 第2行为示例，导入前请删除。带“选项”的列请从下拉列表中选择。",
-        "2. 必填：姓名、身份证号码、手机号码、民族、政治面貌、文化程度、团内现任职务、团干部性质。",
-        "3. 年月格式为 2023-01；不能晚于当前时间。",
-        "4. 已是其他组织团干的，只导入本组织的职务信息，基本信息以首次录入为准。",
-        "5. 任一行有误时整个文件都不会导入，请按提示修改后重新上传。",
-        "6. 录入范围：团的领导机关、基层团委、团工委录入本委员会委员及机构工作人员；团总支录入本总支部委员；团支部仅需录入本支部书记。",
-    ]:
-        notes.append([line])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+            validations.append(dv)
+    option_headers = [header if options else None for (header, *_), options in zip(COLUMNS, option_columns)]
+    option_rows = zip_longest(*option_columns)
+    return workbook_bytes([
+        Sheet("团干信息", HEADERS, [example], widths=widths, validations=validations),
+        Sheet("选项", option_headers, option_rows),
+        Sheet("填写说明", [TEMPLATE_NOTES[0]], [[line] for line in TEMPLATE_NOTES[1:]]),
+    ])
 
 
 def import_create(*, actor, upload):
     """Accept an upload (checked for type and size) as a queued import of the actor's org."""
     actor.require_org_actor()
     name = upload.name or ""
-    if not name.lower().endswith(".xlsx"):
-        raise ValidationError(ERR_FILE_TYPE)
-    if upload.size > MAX_BYTES:
-        raise ValidationError(ERR_FILE_SIZE)
-    content = upload.read()
-    if not content.startswith(b"PK"):  # an .xlsx is a zip archive
-        raise ValidationError(ERR_FILE_TYPE)
+    content = spreadsheets.read_upload(upload, LIMITS)
+    spreadsheets.inspect_xlsx(content, LIMITS)  # a bomb is refused here, before it is queued
     return CadreImport.objects.create(org=actor.org, user=actor.user, ip=actor.ip, filename=name[:200],
                                       content=content)
 
@@ -135,14 +130,10 @@ def _month(value):
 
 
 def _read_rows(content):
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable file is the same answer to the user
-        raise ValidationError(ERR_FILE_TYPE) from None
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
+    rows = spreadsheets.iter_first_sheet(content, LIMITS)
     header = [_cell_text(v) for v in next(rows, ())]
     if header[: len(HEADERS)] != HEADERS:
+        rows.close()
         raise ValidationError(ERR_HEADERS)
     data = []
     for number, values in enumerate(rows, start=2):
@@ -151,8 +142,8 @@ def _read_rows(content):
             continue
         data.append((number, values))
         if len(data) > MAX_ROWS:
+            rows.close()
             raise ValidationError(ERR_TOO_MANY)
-    wb.close()
     if not data:
         raise ValidationError(ERR_EMPTY)
     return data

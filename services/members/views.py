@@ -15,6 +15,7 @@ from orgtree.models import Organization
 from orgtree.capabilities import SUBORDINATES, capability_required
 from portal import uploads
 from portal.decorators import org_actor_required
+from portal.exports import Sheet, xlsx_response
 from portal.filters import bind_filter_form, query_without
 from portal.params import int_list, int_or_none
 
@@ -76,27 +77,24 @@ def held_back_list(request):
     return render(request, "members/held_back.html", {"rows": rows})
 
 
+MEMBER_EXPORT_HEADERS = ["姓名", "手机号码", "证件类型", "身份证号码", "实名认证状态", "政治面貌", "全日制学历", "职业",
+                         "申请报到时间", "资料审核时间", "报到资料状态", "所在团支部", "团员编号", "删除状态", "团籍状态"]
+
+
 @org_actor_required
 def member_export(request):
-    from openpyxl import Workbook
-
     form, _ = bind_filter_form(request, MemberFilterForm)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("团员")
-    ws.append(["姓名", "手机号码", "证件类型", "身份证号码", "实名认证状态", "政治面貌", "全日制学历", "职业",
-               "申请报到时间", "资料审核时间", "报到资料状态", "所在团支部", "团员编号", "删除状态", "团籍状态"])
     fmt = lambda dt: timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else ""  # noqa: E731
-    for m in selectors.member_export_rows(actor=request.actor, filters=filters).iterator(chunk_size=2000):
-        ws.append([m.name, m.phone, m.get_id_type_display(), m.masked_id, m.get_real_name_status_display(),
-                   m.get_political_status_display(), m.get_education_display(),
-                   m.get_occupation_display() if m.occupation else "", fmt(m.submitted_at), fmt(m.reviewed_at),
-                   m.get_registration_status_display(), m.branch.full_name, m.member_number,
-                   m.get_deletion_state_display(), m.get_league_status_display()])
-    out = io.BytesIO()
-    wb.save(out)
-    out.seek(0)
-    return FileResponse(out, as_attachment=True, filename=f"团员名单-{timezone.localdate():%Y%m%d}.xlsx")
+    rows = (
+        [m.name, m.phone, m.get_id_type_display(), m.masked_id, m.get_real_name_status_display(),
+         m.get_political_status_display(), m.get_education_display(),
+         m.get_occupation_display() if m.occupation else "", fmt(m.submitted_at), fmt(m.reviewed_at),
+         m.get_registration_status_display(), m.branch.full_name, m.member_number,
+         m.get_deletion_state_display(), m.get_league_status_display()]
+        for m in selectors.member_export_rows(actor=request.actor, filters=filters).iterator(chunk_size=2000)
+    )
+    return xlsx_response(f"团员名单-{timezone.localdate():%Y%m%d}.xlsx", [Sheet("团员", MEMBER_EXPORT_HEADERS, rows)])
 
 
 @org_actor_required

@@ -4,7 +4,7 @@ from django.urls import reverse
 from orgtree import services as org_services
 from portal.models import AuditLog, User
 
-from ..factories import actor_of, login, make_operator, org_data
+from ..factories import actor_of, login, login_attempt, make_operator, org_data
 
 pytestmark = pytest.mark.django_db
 
@@ -73,15 +73,15 @@ def test_wrong_password_is_refused_in_chinese(client, tree):
 def test_lockout_after_repeated_failures_and_parent_reset_lifts_it(client, tree, settings):
     login(client, tree.district, "Start2026x")
     client.logout()
-    for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post(LOGIN, {"username": tree.district.code, "password": "bad-guess"})
-    response = client.post(LOGIN, {"username": tree.district.code, "password": "Start2026x"})
+    for _ in range(settings.AXES_FAILURE_LIMIT):  # the CAPTCHA answered from the third failure on
+        login_attempt(client, tree.district.code, "bad-guess")
+    response = login_attempt(client, tree.district.code, "Start2026x")
     assert response.status_code == 429
     assert "登录失败次数过多" in response.content.decode()
     assert "_auth_user_id" not in client.session
     # the direct parent resets the password: the lock is lifted and the new one-time password works
     password = org_services.org_reset_password(actor=actor_of(tree.city_a), org=tree.district)
-    response = client.post(LOGIN, {"username": tree.district.code, "password": password})
+    response = login_attempt(client, tree.district.code, password)
     assert response.status_code == 302 and client.get(HOME)["Location"] == CHANGE
 
 

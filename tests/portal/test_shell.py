@@ -85,7 +85,7 @@ def test_ping_is_authenticated(client, tree):
 
 
 def test_production_settings_pass_check_deploy(tmp_path):
-    env = {"SECRET_KEY": "x" * 30 + "-prod-secret-key-for-the-deploy-check-0123456789", "ALLOWED_HOSTS": "tuan.example.cn",
+    env = {"SECRET_KEY": "q7Vd-3kLx9_PzR2mWc8TnB4yHs6JfUe1aG5oKiN0tXbQwErYuM", "ALLOWED_HOSTS": "tuan.example.cn",
            "PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING",

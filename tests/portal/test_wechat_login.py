@@ -168,7 +168,7 @@ def test_production_refuses_dev_login(monkeypatch):
 
     from django.core.exceptions import ImproperlyConfigured
 
-    monkeypatch.setenv("SECRET_KEY", "x" * 60)
+    monkeypatch.setenv("SECRET_KEY", "q7Vd-3kLx9_PzR2mWc8TnB4yHs6JfUe1aG5oKiN0tXbQwErYuM")
     monkeypatch.setenv("ALLOWED_HOSTS", "example.org")
     monkeypatch.setenv("DEV_LOGIN", "1")
     for name in ("portal.settings.production", "portal.settings.base"):

@@ -187,6 +187,7 @@ _DJANGO_ADMIN = "the Django admin: superusers only, so every sweep actor is refu
 
 UNSCOPED = {
     "portal:login": Unscoped(_LOGIN),
+    "portal:login_captcha": Unscoped(_LOGIN + " (the CAPTCHA image: a new challenge in the asker's own session)"),
     "portal:logout": Unscoped(_LOGIN),
     "portal:ping": Unscoped("the benchmarks' trivial view: plain 'ok', no data"),
     "portal:help": Unscoped("an old address that redirects to 帮助中心"),

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from portal import spreadsheets, xlsx_bombs
 from portal.models import AuditLog
 from services.cadres import imports, services
 from services.cadres.models import CadreImport, CadrePerson, CadrePost
@@ -156,3 +157,48 @@ def test_import_applies_the_cadre_age_rule(tree):
     assert job.status == CadreImport.Status.REJECTED and job.imported == 0
     assert job.errors == [[3, ERR_CADRE_AGE]]
     assert CadrePerson.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_ten_million_shared_strings_bomb_is_refused_in_seconds_and_nothing_is_stored(client, tree):
+    """A ~250 KB .xlsx with 10,000,000 shared strings once cost 126 s of CPU and 946 MB."""
+    import time
+
+    content = xlsx_bombs.shared_strings_bomb(10_000_000)
+    started = time.perf_counter()
+    with pytest.raises(Exception) as info:
+        imports.import_create(actor=actor_of(tree.district), upload=SimpleUploadedFile("团干.xlsx", content))
+    assert time.perf_counter() - started < 3
+    assert info.value.messages == [spreadsheets.ERR_UNZIPPED.format(mb=imports.LIMITS.max_unzipped // spreadsheets.MB)]
+    assert CadreImport.objects.count() == 0
+    login(client, tree.district)  # the page shows the Chinese reason
+    started = time.perf_counter()
+    response = client.post(reverse("cadres:import"), {"file": SimpleUploadedFile("团干.xlsx", content)})
+    assert time.perf_counter() - started < 3
+    assert response.status_code == 200 and "文件解压后内容过大" in response.content.decode()
+    assert CadreImport.objects.count() == 0 and CadrePerson.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("build, message", [
+    (lambda: xlsx_bombs.sheet_bomb(rows=1, last_row=1_048_576), imports.ERR_TOO_MANY),
+    (lambda: xlsx_bombs.shared_strings_bomb(imports.LIMITS.max_shared_strings + 1, distinct=True),
+     "表格中的文字单元格过多（超过300015个），请检查文件内容或分批导入"),
+])
+def test_other_bombs_are_refused_at_upload(tree, build, message):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as info:
+        imports.import_create(actor=actor_of(tree.district), upload=SimpleUploadedFile("团干.xlsx", build()))
+    assert info.value.messages == [message]
+    assert CadreImport.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_bomb_already_queued_is_rejected_by_the_job_without_parsing_it(tree):
+    job = CadreImport.objects.create(org=tree.district, user=None, filename="团干.xlsx",
+                                     content=xlsx_bombs.sheet_bomb(rows=1, dimension="A1:O1048576"))
+    imports.import_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == CadreImport.Status.REJECTED and job.errors == [[0, imports.ERR_TOO_MANY]]
+    assert job.content is None and CadrePerson.objects.count() == 0

@@ -246,3 +246,21 @@ def test_status_apply_page_uploads(client, tree):
     assert client.get(reverse("members:attachment", args=[req.pk, req.attachments.get().pk])).status_code == 200
     login(client, tree.city_b)
     assert client.get(reverse("members:request_detail", args=[req.pk])).status_code == 404
+
+
+def test_export_writes_formulas_as_text_and_survives_illegal_characters(client, tree):
+    """A registered name =HYPERLINK(...) is text in the export; a name with \\x01 no longer fails it (500)."""
+    from openpyxl import load_workbook
+
+    evil = make_member(tree.branch)
+    odd = make_member(tree.branch)
+    Member.objects.filter(pk=evil.pk).update(name='=HYPERLINK("http://evil.example","点我")')
+    Member.objects.filter(pk=odd.pk).update(name="王\x01强")
+    login(client, tree.province)  # the province: every export above the branch
+    response = client.get(reverse("members:export"))
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    names = {row[0].value: row[0] for row in ws.iter_rows(min_row=2)}
+    cell = names['=HYPERLINK("http://evil.example","点我")']
+    assert cell.data_type == "s" and cell.quotePrefix
+    assert "王强" in names

@@ -14,7 +14,6 @@
 The last line printed is one line of JSON (DESIGN §7).
 """
 
-import io
 import json
 import random
 import time
@@ -24,13 +23,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
-from openpyxl import Workbook
 from stdnum.cn import ric
 
 from orgtree.management.commands.bench_orgtree import GIVEN, SURNAMES
 from orgtree.management.commands.bench_orgtree import Command as OrgBench
 from orgtree.models import Organization
 from portal.actors import actor_for_user
+from portal.exports import Sheet, workbook_bytes
 from portal.bench import bench_settings, org_client, p50_p95_ms, percentile, round_robin
 from portal.models import User
 from services.cadres import directory, imports, services
@@ -149,16 +148,10 @@ class Command(BaseCommand):
         return f"loaded {wanted - have} in {time.perf_counter() - started:.1f} s"
 
     def _sheet(self, rows, rng):
-        wb = Workbook()
-        ws = wb.active
-        ws.append(imports.HEADERS)
-        for n in range(rows):
-            ws.append([rng.choice(SURNAMES) + rng.choice(GIVEN), "普通居民身份证", id_number(IMPORT_REGION, n),
-                       f"136{n:08d}", "汉族", "", "共青团员", "普通本科", "2010-05", rng.choice(TITLES), "兼职",
-                       "2023-01", "否", "某单位", ""])
-        buffer = io.BytesIO()
-        wb.save(buffer)
-        return buffer.getvalue()
+        rows = ([rng.choice(SURNAMES) + rng.choice(GIVEN), "普通居民身份证", id_number(IMPORT_REGION, n),
+                 f"136{n:08d}", "汉族", "", "共青团员", "普通本科", "2010-05", rng.choice(TITLES), "兼职",
+                 "2023-01", "否", "某单位", ""] for n in range(rows))
+        return workbook_bytes([Sheet("团干信息", imports.HEADERS, rows)])
 
     def _import(self, root, rows, rng):
         with transaction.atomic():  # last run's import, untimed
