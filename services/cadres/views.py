@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -119,7 +119,9 @@ def _post_action(request, pk, action, success):
     else:
         messages.success(request, success)
     target = request.POST.get("next", "")
-    return redirect(target if url_has_allowed_host_and_scheme(target, allowed_hosts=None) and target else "cadres:list")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return HttpResponseRedirect(target)  # a path, never a view name (redirect() would try to reverse it)
+    return redirect("cadres:list")
 
 
 @require_POST

@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from orgtree.models import Organization
 from orgtree.capabilities import SUBORDINATES, capability_required
@@ -81,6 +81,7 @@ MEMBER_EXPORT_HEADERS = ["姓名", "手机号码", "证件类型", "身份证号
                          "申请报到时间", "资料审核时间", "报到资料状态", "所在团支部", "团员编号", "删除状态", "团籍状态"]
 
 
+@require_GET
 @org_actor_required
 def member_export(request):
     form, _ = bind_filter_form(request, MemberFilterForm)
@@ -115,7 +116,8 @@ def _do(request, member_pk, func, ok, form_class=None, **kwargs):
     member = selectors.member_get(actor=request.actor, pk=member_pk)
     if form_class:
         form = form_class(request.POST)
-        form.is_valid()
+        if not form.is_valid():  # the service's own message for what is missing, e.g. 请输入退回原因
+            kwargs.update({name: "" for name in form.fields})
         kwargs.update(form.cleaned_data)
     try:
         func(actor=request.actor, member=member, **kwargs)

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.decorators import org_actor_required
+from portal.params import int_list
 from portal.forms import add_service_errors
 from portal.views.mobile import cadre_required, member_required
 
@@ -46,7 +47,7 @@ def _mark_read(request, end):
     if request.POST.get("all"):
         count = services.messages_mark_read(actor=request.actor)
     else:
-        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        ids = int_list(request.POST.getlist("ids"))
         if not ids:
             flash.error(request, "请选择需要操作的记录")
             return redirect(selectors.list_url_for(request.actor, end=end))
