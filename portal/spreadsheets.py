@@ -51,13 +51,16 @@ class Limits:
     # formatted blank rows below the data are tolerated up to this many times max_rows
     row_slack: int = 2
 
+    # the template's other sheets (dropdown lists, notes) share the workbook's strings
+    extra_strings: int = 10_000
+
     @property
-    def max_shared_strings(self):
+    def max_cells(self):  # per sheet; every cell is parsed, even in columns the import ignores
         return (self.max_rows + 1) * self.max_columns
 
     @property
-    def max_cells(self):  # every cell is parsed, even in columns the import ignores
-        return self.max_shared_strings
+    def max_shared_strings(self):
+        return self.max_cells + self.extra_strings
 
     @property
     def max_row_number(self):
@@ -152,8 +155,8 @@ def _check_shared_strings(archive, info, limits):
     refused = ValidationError(ERR_SHARED_STRINGS.format(n=most))
     with archive.open(info) as stream:
         head = stream.read(4096)
-    if sst := _COUNT_RE.search(head):
-        if any(int(value) > most for _name, value in _ATTR_RE.findall(sst.group(0))):
+    if sst := _COUNT_RE.search(head):  # uniqueCount only: count is every use, across all sheets
+        if any(name == b"uniqueCount" and int(value) > most for name, value in _ATTR_RE.findall(sst.group(0))):
             raise refused
     seen = 0
     for part in _parts(archive, info):

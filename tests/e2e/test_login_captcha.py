@@ -37,7 +37,7 @@ def test_owner_answers_the_captcha_after_failures_and_logs_in(page, live_server)
         for _ in range(3):
             _submit(page, base, city.code, "wrong-guess")
         assert "用户名或密码错误" in page.content()
-        page.wait_for_function("document.querySelector('img.captcha') && document.querySelector('img.captcha').complete")
+        page.wait_for_function("document.querySelector('img.captcha')?.complete")
         assert page.evaluate("document.querySelector('img.captcha').naturalWidth") == captcha.WIDTH
         cookie = next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
         session = SessionStore(session_key=cookie)

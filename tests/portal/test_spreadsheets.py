@@ -122,3 +122,22 @@ def test_bench_xlsx_bomb_refuses_every_case_and_ends_with_json(capsys):
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["bench"] == "xlsx_bomb" and all(case["refused"] for case in result["cases"])
     assert all(case["seconds"] < 3 for case in result["cases"])
+
+
+def test_a_full_sheet_with_shared_strings_and_other_sheets_passes():
+    """At the row limit, every cell a distinct shared string, plus a dropdown sheet: accepted."""
+    from openpyxl import Workbook
+
+    limits = Limits(max_rows=1000, max_columns=15)
+    wb = Workbook()  # the ordinary writer stores text as shared strings, as Excel does
+    ws = wb.active
+    ws.append([f"列{c}" for c in range(15)])
+    for r in range(1000):
+        ws.append([f"值{r}-{c}" for c in range(15)])
+    options = wb.create_sheet("选项")
+    for r in range(200):
+        options.append([f"选项{r}", f"值{r}-0"])
+    out = io.BytesIO()
+    wb.save(out)
+    spreadsheets.inspect_xlsx(out.getvalue(), limits)
+    assert sum(1 for _ in spreadsheets.iter_first_sheet(out.getvalue(), limits)) == 1001

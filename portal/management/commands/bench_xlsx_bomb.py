@@ -48,9 +48,9 @@ class Command(BaseCommand):
             self._refuse(content)
             _current, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
-            self.stdout.write(f"{label}: {len(content) / 1024:.0f} KB, refused in {elapsed:.3f} s, "
+            self.stdout.write(f"{label}: {len(content) / 1024:.0f} KB, refused in {elapsed * 1000:.1f} ms, "
                               f"peak {peak / spreadsheets.MB:.1f} MB traced — {outcome}")
-            figures.append({"case": label, "kb": round(len(content) / 1024), "seconds": round(elapsed, 3),
+            figures.append({"case": label, "kb": round(len(content) / 1024), "seconds": round(elapsed, 4),
                             "peak_mb": round(peak / spreadsheets.MB, 1), "refused": outcome != "ACCEPTED"})
         self.stdout.write(json.dumps({"bench": "xlsx_bomb", "cases": figures}, ensure_ascii=False))
 

@@ -183,7 +183,7 @@ def test_the_ten_million_shared_strings_bomb_is_refused_in_seconds_and_nothing_i
 @pytest.mark.parametrize("build, message", [
     (lambda: xlsx_bombs.sheet_bomb(rows=1, last_row=1_048_576), imports.ERR_TOO_MANY),
     (lambda: xlsx_bombs.shared_strings_bomb(imports.LIMITS.max_shared_strings + 1, distinct=True),
-     "表格中的文字单元格过多（超过300015个），请检查文件内容或分批导入"),
+     "表格中的文字单元格过多（超过310015个），请检查文件内容或分批导入"),
 ])
 def test_other_bombs_are_refused_at_upload(tree, build, message):
     from django.core.exceptions import ValidationError
