@@ -76,6 +76,8 @@ class ManageArticleForm(forms.ModelForm):
     CMS's schedule, 置顶 and 已发布. The type is fixed by the button; an internal page link is chosen
     in the CMS only (kept if the article has one)."""
 
+    link_url = forms.URLField(label="推文链接", max_length=500, required=False, assume_scheme="https",
+                              help_text="微信文章或活动页面的网址")
     cover_file = forms.ImageField(label="上传图片", required=False,
                                   help_text="可选，jpg/png/gif，建议尺寸 370×165；不上传则保留原图片")
 
@@ -84,8 +86,6 @@ class ManageArticleForm(forms.ModelForm):
 
         model = HomeArticle
         fields = ["title", "link_url", "published_at", "pinned", "live"]
-        labels = {"link_url": "推文链接"}
-        help_texts = {"link_url": "微信文章或活动页面的网址"}
         widgets = {"published_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
 
     def clean_cover_file(self):
