@@ -133,9 +133,12 @@ def org_article_get(*, actor, pk):
 
 def local_right_orgs(*, actor):
     """The orgs whose 本地 right is worth showing: the default holders (the provincial committee's
-    direct children) and every org with a setting of its own. Provincial account only."""
+    direct children, found through the path index) and every org with a setting of its own.
+    Provincial account only."""
     require_provincial(actor)
-    return (Organization.objects.filter(Q(depth=DEFAULT_LOCAL_DEPTH) | Q(local_publishing_right__isnull=False))
+    root = Organization.get_first_root_node()
+    defaults = root.get_children().values("pk") if root is not None else Organization.objects.none()
+    return (Organization.objects.filter(Q(pk__in=defaults) | Q(local_publishing_right__isnull=False))
             .select_related("local_publishing_right").order_by("path"))
 
 
@@ -149,11 +152,21 @@ def effective_local_right(org):
 
 
 def cms_accounts(*, actor):
-    """CMS logins bound to an org (superusers are not listed). Provincial account only."""
+    """CMS logins bound to an org (superusers are not listed). Provincial account only.
+
+    Found from the CMS editors' groups (their membership table is small and indexed by group), not by
+    scanning the millions of member logins for ``kind``.
+    """
+    from django.contrib.auth.models import Group
+
     from portal.models import User
 
+    from .services import CMS_ROLES
+
     require_provincial(actor)
-    return (User.objects.filter(kind=User.Kind.STAFF, organization__isnull=False, is_superuser=False)
+    groups = Group.objects.filter(name__in=[name for name, _ in CMS_ROLES])
+    editors = User.objects.filter(groups__in=groups).values("pk")
+    return (User.objects.filter(pk__in=editors, kind=User.Kind.STAFF, organization__isnull=False, is_superuser=False)
             .select_related("organization").prefetch_related("groups").order_by("organization__path", "username"))
 
 

@@ -295,3 +295,17 @@ def test_org_accounts_and_superusers_are_not_cms_logins_here(client, tree):
         assert client.post(reverse("home_articles:cms_account_active", args=[user.pk])).status_code == 404
     assert not AuditLog.objects.filter(action__startswith="cms_account").exists()
     assert Group.objects.filter(name=EDITOR_GROUP).exists()
+
+
+def test_bad_article_input_creates_nothing(client, tree):
+    from wagtail.images import get_image_model
+
+    login(client, tree.city_a)
+    fake = SimpleUploadedFile("cover.png", b"not an image at all", content_type="image/png")
+    response = client.post(new("local"), data(cover_file=fake))
+    assert response.status_code == 200 and "cover_file" in response.context["form"].errors
+    response = client.post(new("local"), data(title="", link_url=""))
+    assert response.status_code == 200 and "请填写外部链接或选择站内页面" in response.content.decode()
+    assert client.get(new("unknown")).status_code == 404
+    assert not HomeArticle.objects.exists() and not get_image_model().objects.exists()
+    assert not AuditLog.objects.filter(action__startswith="home_article").exists()
