@@ -145,3 +145,22 @@ def test_the_sidebar_offers_no_wagtail_guides_or_page_type_report(client, editor
     labels = visible_text_of(html)
     assert "快捷键" in labels
     assert not any("Wagtail" in t or "编辑指南" in t or "页面类型使用情况" in t for t in labels)
+
+
+def test_the_page_editor_shows_no_english(client, content):
+    """The 公告与帮助编辑's page editor: autosave, the checks panel and its accessibility rules (catalogue
+    entries) and the default workflow's name (renamed by pages/migrations/0003)."""
+    from pages.models import AnnouncementPage
+    from portal.models import User
+
+    client.force_login(User.objects.get(username="xc_gd"))
+    announcement = AnnouncementPage.objects.first()
+    for url in (reverse("wagtailadmin_pages:edit", args=[announcement.pk]),
+                reverse("wagtailadmin_pages:add_subpage", args=[announcement.get_parent().pk])):
+        response = client.get(url, follow=True)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Moderators approval" not in html and "审核员审批" in html
+        # The slug's help text carries an example address; the publish button's value is a code.
+        found = [t for t in english_in(html) if "domain.com" not in t and t != "action-publish"]
+        assert found == [], url
