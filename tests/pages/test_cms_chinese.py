@@ -129,14 +129,21 @@ def test_the_project_catalogue_is_committed_compiled_and_current():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     base = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
-    assert (base / "django.po").read_text(encoding="utf-8") == module.render()
-    with open(base / "django.mo", "rb") as f:
-        compiled = gettext.GNUTranslations(f)
-    for msgid, plural, text in module.ENTRIES:
-        got = compiled.ngettext(msgid, plural, 2) if plural else compiled.gettext(msgid)
-        assert got == text, msgid
+    for domain, entries in (("django", module.ENTRIES), ("djangojs", module.JS_ENTRIES)):
+        assert (base / f"{domain}.po").read_text(encoding="utf-8") == module.render(entries)
+        with open(base / f"{domain}.mo", "rb") as f:
+            compiled = gettext.GNUTranslations(f)
+        for msgid, plural, text in entries:
+            got = compiled.ngettext(msgid, plural, 2) if plural else compiled.gettext(msgid)
+            assert got == text, msgid
     with translation.override("zh-hans"):
         assert translation.gettext("Search all pages…") == "搜索所有页面…"
+
+
+def test_the_admin_javascript_catalogue_includes_the_project_entries(client, editor):
+    client.force_login(editor)
+    js = client.get(reverse("wagtailadmin_javascript_catalog")).content.decode("utf-8")
+    assert "\\u6b63\\u5728\\u81ea\\u52a8\\u4fdd\\u5b58" in js or "正在自动保存" in js  # Autosave in progress…
 
 
 def test_the_sidebar_offers_no_wagtail_guides_or_page_type_report(client, editor):
