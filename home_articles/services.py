@@ -118,9 +118,11 @@ def publishing_right_set(*, actor, right):
     return right
 
 
+@transaction.atomic
 def local_right_set(*, actor, org, allowed, note=""):
     """Set ``org``'s 本地 right to ``allowed`` (one row per org; the default needs none)."""
-    right = LocalPublishingRight.objects.filter(organization=org).first() or LocalPublishingRight(organization=org)
+    right = (LocalPublishingRight.objects.select_for_update().filter(organization=org).first()
+             or LocalPublishingRight(organization=org))
     right.allowed, right.note = allowed, note
     return publishing_right_set(actor=actor, right=right)
 
