@@ -171,3 +171,11 @@ def test_the_page_editor_shows_no_english(client, content):
         # The slug's help text carries an example address; the publish button's value is a code.
         found = [t for t in english_in(html) if "domain.com" not in t and t != "action-publish"]
         assert found == [], url
+
+
+def test_the_cms_404_names_the_site(client, editor):
+    client.force_login(editor)
+    response = client.get("/cms/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "cms-404-brand" in html and english_in(html) == []
