@@ -179,3 +179,19 @@ def test_the_cms_404_names_the_site(client, editor):
     assert response.status_code == 404
     html = response.content.decode()
     assert "cms-404-brand" in html and english_in(html) == []
+
+
+def test_a_stored_english_preference_is_cleared(editor):
+    """Wagtail prefers a login's stored language over the site's; pages/migrations/0004 clears any other."""
+    import importlib
+
+    from django.apps import apps
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(editor)
+    profile.preferred_language, profile.current_time_zone = "en", "Europe/London"
+    profile.save()
+    assert profile.get_preferred_language() == "en"
+    importlib.import_module("pages.migrations.0004_admin_language_chinese").clear_other_preferences(apps, None)
+    profile.refresh_from_db()
+    assert profile.get_preferred_language() == "zh-hans" and profile.current_time_zone == ""
