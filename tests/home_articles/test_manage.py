@@ -309,3 +309,12 @@ def test_bad_article_input_creates_nothing(client, tree):
     assert client.get(new("unknown")).status_code == 404
     assert not HomeArticle.objects.exists() and not get_image_model().objects.exists()
     assert not AuditLog.objects.filter(action__startswith="home_article").exists()
+
+
+def test_the_provincial_operator_may_grant_too_audited_as_the_operator(client, tree):
+    operator = make_operator(tree.province)
+    client.force_login(operator, backend="portal.backends.AccountBackend")
+    assert client.post(RIGHTS, {"org_code": tree.district.code, "action": "grant"}).status_code == 302
+    assert can_publish_local(tree.district)
+    log = AuditLog.objects.get(action="home_article.right")
+    assert log.actor_kind == "operator" and log.user == operator
