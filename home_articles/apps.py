@@ -10,7 +10,19 @@ class HomeArticlesConfig(AppConfig):
 
         from pages.models import ServiceLink
 
+        from portal.actors import ORG_ACTOR_KINDS
+        from portal.registry import MenuItem, register_menu_item
+
         from . import services  # noqa: F401 - registers audit actions
+        from .views_manage import is_provincial_actor, may_publish
+
+        for order, (label, url_name, visible) in enumerate([
+            ("首页文章管理", "home_articles:manage_list", may_publish),
+            ("本地文章发布权限", "home_articles:rights", is_provincial_actor),
+            ("CMS宣传干部账号", "home_articles:cms_accounts", is_provincial_actor),
+        ]):
+            register_menu_item(MenuItem("其他功能", label, url_name, ORG_ACTOR_KINDS, order=10 + order,
+                                        visible=visible))
         from .cache import bump_feed_version_on_commit, bump_links_version_on_commit
         from .models import HomeArticle
 

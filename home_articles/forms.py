@@ -59,7 +59,80 @@ class LocalPublishingRightForm(WagtailAdminModelForm):
         org = Organization.objects.filter(code=code).first()
         if org is None:
             raise forms.ValidationError("未找到该组织ID对应的团组织")
+        if org.depth <= 1:
+            from .services import ERR_RIGHT_ROOT
+
+            raise forms.ValidationError(ERR_RIGHT_ROOT)
         if not self.instance.pk and LocalPublishingRight.objects.filter(organization=org).exists():
             raise forms.ValidationError("该组织已有设置，请在列表中修改")
         self.instance.organization = org
         return code
+
+
+# --- the service pages (/manage/) ----------------------------------------------------------------
+
+class ManageArticleForm(forms.ModelForm):
+    """发布精华/本地 on the service pages: the reference's form (标题, 推文链接, 上传图片) plus the
+    CMS's schedule, 置顶 and 已发布. The type is fixed by the button; an internal page link is chosen
+    in the CMS only (kept if the article has one)."""
+
+    link_url = forms.URLField(label="推文链接", max_length=500, required=False, assume_scheme="https",
+                              help_text="微信文章或活动页面的网址")
+    cover_file = forms.ImageField(label="上传图片", required=False,
+                                  help_text="可选，jpg/png/gif，建议尺寸 370×165；不上传则保留原图片")
+
+    class Meta:
+        from .models import HomeArticle
+
+        model = HomeArticle
+        fields = ["title", "link_url", "published_at", "pinned", "live"]
+        widgets = {"published_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
+
+    def clean_cover_file(self):
+        from wagtail.images.fields import WagtailImageField
+
+        upload = self.cleaned_data.get("cover_file")
+        if upload:
+            # Wagtail's own checks (format by content, size, pixel count), as in the CMS upload.
+            upload = WagtailImageField(required=False).clean(upload)
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("link_url") and not self.instance.link_page_id and "link_url" not in self.errors:
+            self.add_error("link_url", ERR_LINK_NONE)
+        elif cleaned.get("link_url") and self.instance.link_page_id:
+            self.instance.link_page = None  # a link typed here replaces the CMS page link (二选一)
+        return cleaned
+
+
+class LocalRightForm(forms.Form):
+    org_code = forms.CharField(label="组织ID", max_length=16)
+    note = forms.CharField(label="备注", max_length=100, required=False)
+
+    def clean_org_code(self):
+        from orgtree.models import Organization
+
+        code = self.cleaned_data["org_code"].strip()
+        self.org = Organization.objects.filter(code=code).first()
+        if self.org is None:
+            raise forms.ValidationError("未找到该组织ID对应的团组织")
+        return code
+
+
+class CmsAccountForm(forms.Form):
+    org_code = forms.CharField(label="所属组织ID", max_length=16,
+                               help_text="账号在CMS中代表该组织发布首页文章，只能管理该组织发布的文章")
+    name = forms.CharField(label="姓名", max_length=30)
+    username = forms.CharField(label="登录账号", max_length=30,
+                               help_text="以字母开头，4至30位字母、数字或下划线；用于登录 /cms/")
+    roles = forms.MultipleChoiceField(label="角色", widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        from .services import CMS_ROLES, EDITOR_GROUP
+
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = CMS_ROLES
+        self.fields["roles"].initial = [EDITOR_GROUP]
+
+    clean_org_code = LocalRightForm.clean_org_code

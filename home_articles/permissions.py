@@ -21,6 +21,7 @@ ERR_NO_ORG = "您的账号未关联团组织，不能发布首页文章"
 ERR_FEATURED = "只有团省委可以发布“精华”文章"
 ERR_LOCAL = "本组织没有发布“本地”文章的权限"
 ERR_NOT_OWN = "只能管理本组织发布的文章"
+ERR_NOT_PROVINCIAL = "只有团省委账号可以进行此操作"
 
 #: Depth of the orgs that publish 本地 by default: the provincial committee's direct children.
 DEFAULT_LOCAL_DEPTH = 2
@@ -28,6 +29,15 @@ DEFAULT_LOCAL_DEPTH = 2
 
 def is_provincial(org):
     return org is not None and org.depth == 1
+
+
+def require_provincial(actor):
+    """Granting the 本地 right and creating CMS logins are the provincial account's (or its
+    operators') alone; a Django superuser in the CMS may too."""
+    if getattr(actor.user, "is_superuser", False):
+        return
+    if not (actor.acts_for_org and is_provincial(actor.org)):
+        raise PermissionDenied(ERR_NOT_PROVINCIAL)
 
 
 def can_publish_featured(org):

@@ -1,14 +1,16 @@
-"""Reads of home articles: the member feed (cached per branch)."""
+"""Reads of home articles: the member feed (cached per branch); the service pages' scoped lists."""
 
 import logging
 
 from django.core.cache import cache
-from django.db.models import Min
+from django.db.models import Min, Q
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from orgtree.models import Organization
 
 from .models import ArticleKind, HomeArticle
+from .permissions import DEFAULT_LOCAL_DEPTH, require_provincial
 
 log = logging.getLogger(__name__)
 
@@ -113,3 +115,60 @@ def feed_page(*, branch, tab="all", page=1, now=None):
     } for r in rows]
     return {"items": items, "tab": tab, "page": page, "has_previous": page > 1,
             "has_next": has_next and page < FEED_MAX_PAGE}
+
+
+# --- the service pages (/manage/) ----------------------------------------------------------------
+
+def org_articles(*, actor):
+    """首页文章管理: the articles the actor's org published (an org sees and manages its own only)."""
+    actor.require_org_actor()
+    return HomeArticle.objects.filter(publisher=actor.org).select_related("cover", "link_page") \
+        .order_by("-pinned", "-published_at", "-id")
+
+
+def org_article_get(*, actor, pk):
+    """One of the org's own articles; any other org's is a 404 (DESIGN §4)."""
+    return get_object_or_404(org_articles(actor=actor), pk=pk)
+
+
+def local_right_orgs(*, actor):
+    """The orgs whose 本地 right is worth showing: the default holders (the provincial committee's
+    direct children, found through the path index) and every org with a setting of its own.
+    Provincial account only."""
+    require_provincial(actor)
+    root = Organization.get_first_root_node()
+    defaults = root.get_children().values("pk") if root is not None else Organization.objects.none()
+    return (Organization.objects.filter(Q(pk__in=defaults) | Q(local_publishing_right__isnull=False))
+            .select_related("local_publishing_right").order_by("path"))
+
+
+def effective_local_right(org):
+    """The right as :func:`permissions.can_publish_local` sees it, from an org loaded by
+    :func:`local_right_orgs` (no query)."""
+    right = getattr(org, "local_publishing_right", None)
+    if right is not None:
+        return right.allowed
+    return org.depth <= DEFAULT_LOCAL_DEPTH
+
+
+def cms_accounts(*, actor):
+    """CMS logins bound to an org (superusers are not listed). Provincial account only.
+
+    Found from the CMS editors' groups (their membership table is small and indexed by group), not by
+    scanning the millions of member logins for ``kind``.
+    """
+    from django.contrib.auth.models import Group
+
+    from portal.models import User
+
+    from .services import CMS_ROLES
+
+    require_provincial(actor)
+    groups = Group.objects.filter(name__in=[name for name, _ in CMS_ROLES])
+    editors = User.objects.filter(groups__in=groups).values("pk")
+    return (User.objects.filter(pk__in=editors, kind=User.Kind.STAFF, organization__isnull=False, is_superuser=False)
+            .select_related("organization").prefetch_related("groups").order_by("organization__path", "username"))
+
+
+def cms_account_get(*, actor, pk):
+    return get_object_or_404(cms_accounts(actor=actor), pk=pk)

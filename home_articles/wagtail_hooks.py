@@ -1,8 +1,10 @@
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList
-from wagtail.admin.ui.tables import BooleanColumn, Column
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
+
+from portal.cms import YesNoColumn
 
 from .forms import HomeArticleForm, LocalPublishingRightForm
 from .models import HomeArticle, LocalPublishingRight
@@ -38,8 +40,8 @@ class HomeArticleViewSet(SnippetViewSet):
         "title",
         Column("kind", label="类型", accessor="get_kind_display"),
         Column("published_at", label="发布时间"),
-        BooleanColumn("pinned", label="置顶"),
-        BooleanColumn("live", label="已发布"),
+        YesNoColumn("pinned", label="置顶"),
+        YesNoColumn("live", label="已发布"),
     ]
     edit_handler = ObjectList([FieldPanel(name) for name in (
         "kind", "title", "link_url", "link_page", "cover", "published_at", "pinned", "live")],
@@ -74,7 +76,7 @@ class LocalPublishingRightViewSet(SnippetViewSet):
     menu_order = 251
     add_to_admin_menu = True
     copy_view_enabled = False
-    list_display = ["organization", BooleanColumn("allowed", label="可发布本地文章"), "note", "updated_at"]
+    list_display = ["organization", YesNoColumn("allowed", label="可发布本地文章"), "note", "updated_at"]
     edit_handler = ObjectList([FieldPanel("org_code"), FieldPanel("allowed"), FieldPanel("note")],
                               base_form_class=LocalPublishingRightForm)
     add_view_class = RightCreateView

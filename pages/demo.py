@@ -14,9 +14,10 @@ from django.utils import timezone
 from home_articles.models import ArticleKind, HomeArticle
 from home_articles.permissions import EDITOR_GROUP as ARTICLE_EDITORS
 from home_articles.permissions import editor_actor
-from home_articles.services import article_create
+from home_articles.models import LocalPublishingRight
+from home_articles.services import article_create, local_right_set
 from orgtree.models import Organization
-from portal.actors import STAFF, Actor
+from portal.actors import STAFF, Actor, actor_for_user
 from portal.models import User
 from portal.passwords import generate_password
 
@@ -133,6 +134,8 @@ HOME_ARTICLES = [
     ("中山大学团委：新学期团组织关系转接须知", "https://www.12355.net/", ArticleKind.LOCAL, "中山大学团委", False),
 ]
 
+GRANTED_DISTRICT = "团天河区委"
+
 # (username, org short name, groups)
 EDITORS = [
     ("xc_gd", "团广东省委", [ARTICLE_EDITORS, CONTENT_EDITORS]),
@@ -190,6 +193,14 @@ def _seed():
         user.save()
         user.groups.set(Group.objects.filter(name__in=groups))
         logins.append((user.first_name, username, password))
+
+    # A district granted the 本地 right by the provincial account (the cities have it by default), so that
+    # its org account shows 其他功能 › 首页文章管理 on /manage/.
+    district = Organization.objects.filter(short_name=GRANTED_DISTRICT).first()
+    root_account = User.objects.filter(organization__depth=1, kind=User.Kind.ORG).first()
+    if district is not None and root_account is not None \
+            and not LocalPublishingRight.objects.filter(organization=district).exists():
+        local_right_set(actor=actor_for_user(root_account), org=district, allowed=True, note="演示：区级授权")
 
     now = timezone.now()
     for i, (title, url, kind, short_name, pinned) in enumerate(HOME_ARTICLES):

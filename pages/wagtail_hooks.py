@@ -1,6 +1,8 @@
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from portal.cms import YesNoColumn
+
 from .models import ServiceLink
 
 
@@ -13,7 +15,7 @@ class ServiceLinkViewSet(SnippetViewSet):
     menu_name = "service_links"
     menu_order = 260
     add_to_admin_menu = True
-    list_display = ["title", "url", "sort_order", "enabled"]
+    list_display = ["title", "url", "sort_order", YesNoColumn("enabled", label="显示")]
     copy_view_enabled = False
 
 

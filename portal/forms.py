@@ -6,6 +6,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.urls import reverse
 from django.utils.html import format_html
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from . import captcha, lockout
 from .passwords import PASSWORD_RULE_TEXT
@@ -114,3 +115,14 @@ def add_service_errors(form, exc):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+class CmsLoginForm(WagtailLoginForm):
+    """The CMS login (WAGTAILADMIN_USER_LOGIN_FORM): Wagtail's form leaves the password field without a
+    label, so Django shows its field name, "Password", which no catalogue translates."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "用户名"
+        self.fields["password"].label = "密码"
+        self.error_messages = {**self.error_messages, **LoginForm.error_messages}

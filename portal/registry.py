@@ -52,7 +52,7 @@ class Todo:
         return self.mobile_url not in (NOT_ON_MOBILE, _UNDECLARED)
 
 
-SECTION_ORDER = ["首页", "组织管理", "团干管理", "团员管理", "组织关系转接", "团费管理", "奖惩管理", "消息管理", "系统管理"]
+SECTION_ORDER = ["首页", "组织管理", "团干管理", "团员管理", "组织关系转接", "团费管理", "奖惩管理", "消息管理", "其他功能", "系统管理"]
 
 _menu = []
 _todos = {}

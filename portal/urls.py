@@ -17,6 +17,7 @@ handler500 = "portal.views.errors.server_error"
 urlpatterns = [
     path("favicon.ico", errors.favicon, name="favicon"),
     path("manage/orgs/", include("orgtree.urls")),
+    path("manage/home-articles/", include("home_articles.urls")),
     path("", include("services.cadres.urls")),
     path("manage/", include("portal.urls_manage")),
     path("", include("services.messaging.urls")),

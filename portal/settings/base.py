@@ -160,6 +160,8 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# First in Django's lookup: the CMS strings Wagtail's zh_Hans catalogue lacks (scripts/cms_catalogue.py).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -181,6 +183,14 @@ STORAGES = {
 WAGTAIL_SITE_NAME = "智慧团建"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
+# The CMS is Chinese for every user: no per-user language or time zone (Wagtail offers its ~40
+# languages and every zone otherwise, and a login switched to English would see English).
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]
+# Wagtail's English release notes and upgrade notice are for the site's developers, not its editors.
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAILADMIN_USER_LOGIN_FORM = "portal.forms.CmsLoginForm"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 # django-q2: ORM broker by default, Redis when REDIS_URL is set (DESIGN §2).

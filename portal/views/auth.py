@@ -52,5 +52,7 @@ def password_change(request):
         account_change_password(actor=request.actor, user=request.user, new_password=form.cleaned_data["new_password1"])
         update_session_auth_hash(request, request.user)
         messages.success(request, "密码修改成功")
+        if not request.actor.acts_for_org and request.user.has_perm("wagtailadmin.access_admin"):
+            return redirect("wagtailadmin_home")  # a CMS login goes back to the CMS
         return redirect("portal:home")
     return render(request, "manage/password_change.html", {"form": form, "forced": request.user.must_change_password})

@@ -118,6 +118,9 @@ def test_seed_demo_is_idempotent_and_debug_only(settings, capsys, caplog, tmp_pa
     count = Organization.objects.count()
     call_command("seed_demo")
     assert Organization.objects.count() == count
+    from home_articles.permissions import can_publish_local
+
+    assert can_publish_local(Organization.objects.get(short_name="团天河区委"))  # granted: shows 首页文章管理
     assert Organization.find_problems() == ([], [], [], [], [])
     sysu = Organization.objects.get(full_name="共青团中山大学委员会")
     assert sysu.is_school and sysu.school_code == "4144010558"

@@ -73,6 +73,12 @@ FILLERS = {
     ("orgtree:edit", "pk"): B(lambda w: [w.b.city.pk, w.b.working.pk, w.b.branch.pk]),
     ("orgtree:delete", "pk"): B(lambda w: [w.b.empty_branch.pk, w.b.district.pk]),
     ("orgtree:reset_password", "pk"): B(lambda w: [w.b.city.pk, w.b.branch.pk]),
+    # --- 首页文章 on the service pages (home_articles) ------------------------------------------------
+    ("home_articles:manage_create", "kind"): const("local"),
+    ("home_articles:manage_edit", "pk"): B(lambda w: w.b.article.pk),
+    ("home_articles:manage_delete", "pk"): B(lambda w: w.b.article.pk),
+    ("home_articles:cms_reset_password", "pk"): B(lambda w: w.b.editor.pk),
+    ("home_articles:cms_account_active", "pk"): B(lambda w: w.b.editor.pk),
     # --- 团干管理 (cadres) -------------------------------------------------------------------------
     ("cadres:import_detail", "pk"): B(lambda w: w.b.cadre_import.pk),
     ("cadres:detail", "pk"): B(lambda w: [p.pk for p in w.b.cadre_posts]),
@@ -183,6 +189,8 @@ _SHARED = "the province's shared CMS content (announcements, help, tips): not or
 _WAGTAIL = ("Wagtail's own admin for the province's shared CMS content (pages, images, documents, reports): "
             "the editors' groups decide, not the org tree; only CMS logins may enter")
 _WAGTAIL_ADMIN_ONLY = "Wagtail administration (sites, users' groups, workflows, collections): superusers only"
+_PROVINCIAL = ("the provincial account's pages (本地 right, CMS logins): province-wide by design, so every "
+               "actor of 甲 (none of them the provincial account) is refused")
 _DJANGO_ADMIN = "the Django admin: superusers only, so every sweep actor is refused"
 
 UNSCOPED = {
@@ -253,6 +261,10 @@ UNSCOPED = {
     "wagtailadmin_workflows:*": Unscoped(_WAGTAIL_ADMIN_ONLY, refuse=ALL_ACTORS),
     "wagtailsites:*": Unscoped(_WAGTAIL_ADMIN_ONLY, refuse=ALL_ACTORS),
     "wagtailusers_groups:*": Unscoped(_WAGTAIL_ADMIN_ONLY, refuse=ALL_ACTORS),
+    "home_articles:rights": Unscoped(_PROVINCIAL, refuse=ALL_ACTORS),
+    "home_articles:cms_accounts": Unscoped(_PROVINCIAL, refuse=ALL_ACTORS),
+    "home_articles:cms_account_create": Unscoped(_PROVINCIAL, refuse=ALL_ACTORS),
+    "home_articles:cms_credentials": Unscoped(_PROVINCIAL, refuse=ALL_ACTORS),
     "admin:login": Unscoped(_LOGIN),
     "admin:logout": Unscoped(_LOGIN),
     "admin:jsi18n": Unscoped("the Django admin's translation catalogue: static text"),
@@ -318,6 +330,10 @@ PROBES = {
                                          data=lambda w: {"ids": [m.pk for m in w.b.messages]})],
     "messaging:cadre_mark_read": [Probe("mark 乙's messages read", scoped=False, methods=("POST",),
                                         data=lambda w: {"ids": [m.pk for m in w.b.messages]})],
+    "home_articles:rights": [Probe("grant 乙's district the 本地 right", methods=("POST",), data=lambda w: {
+        "org_code": w.b.district.code, "action": "grant"})],
+    "home_articles:cms_account_create": [Probe("a CMS login bound to 乙's city", methods=("POST",), data=lambda w: {
+        "org_code": w.b.city.code, "name": "探针", "username": "xc_probe", "roles": ["首页文章编辑"]})],
     "wagtail_bulk_action": [Probe("bulk-delete 乙's home article", query=lambda w: {"id": w.b.article.pk})],
     "wagtailsnippets_home_articles_homearticle:list_results": [
         Probe("search 乙's article", scoped=False, query=lambda w: {"q": w.b.article.title}, methods=("GET",))],
