@@ -15,7 +15,7 @@ from portal import text
 from portal.models import User
 from portal.passwords import generate_password
 from portal.services import account_issue_one_time_password
-from services.messaging.services import notify
+from services.messaging.services import notify, notify_many
 
 from .emptiness import reasons_not_empty
 from .models import IssuedOrgCode, Organization
@@ -315,8 +315,9 @@ def org_move(*, actor, orgs, new_parent):
             actor=actor, action="org.move", obj=o,
             before={"上级组织": old_parent.full_name}, after={"上级组织": new_parent.full_name},
         )
-        notify(recipient=o, title="组织迁移通知", sender_org=actor.org, link=reverse("orgtree:own"),
-               body=f"本组织已由“{old_parent.full_name}”迁移至“{new_parent.full_name}”管理，上级组织随之变更。")
+    notify_many(orgs=Organization.objects.filter(pk__in=pks), title="组织迁移通知", sender_org=actor.org,
+                link=reverse("orgtree:own"),
+                body=f"本组织已由“{old_parent.full_name}”迁移至“{new_parent.full_name}”管理，上级组织随之变更。")
     names = "、".join(o.full_name for o in orgs)
     notify(recipient=new_parent, title="新增直属下级组织", sender_org=actor.org, link=reverse("orgtree:list"),
            body=f"{actor.org.full_name}已将{names}迁移为本组织的直属下级组织。")

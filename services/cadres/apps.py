@@ -55,14 +55,17 @@ class CadresConfig(AppConfig):
             url=lambda actor: reverse("cadres:list"), mobile_url=NOT_ON_MOBILE, order=50,
         ))
 
+        from django.db.models import F
+
         from portal.models import WeChatIdentity
         from services.messaging.delivery import register_org_recipients
 
-        def operators_in_wechat_work(org):
-            """The WeChat Work identities of the org's operators (joined cadres holding its operator post)."""
+        def operators_in_wechat_work(orgs):
+            """(org, WeChat Work identity) of the orgs' operators: joined cadres holding its operator post."""
             return WeChatIdentity.objects.filter(
-                kind=WeChatIdentity.Kind.WORK, user__cadre_person__posts__org=org,
-                user__cadre_person__posts__operator_user__isnull=False)
+                kind=WeChatIdentity.Kind.WORK, user__is_active=True, user__cadre_person__posts__org__in=orgs,
+                user__cadre_person__posts__operator_user__isnull=False,
+            ).values("kind", "external_id", for_org=F("user__cadre_person__posts__org"))
 
         register_org_recipients(operators_in_wechat_work)
 

@@ -36,6 +36,30 @@ class MembersConfig(AppConfig):
 
         register_audience(MEMBERS, _audience)
 
+        from services.messaging.subjects import latest_ids, register_subject
+
+        from .choices import RegistrationStatus, RequestState
+        from .models import MemberRequest
+
+        def _awaiting(status):
+            """The messages about a member whose 报到 / change is still awaiting review — the latest such
+            message only (a returned and resubmitted request's old message is handled)."""
+            def pending(messages):
+                waiting = set(Member.objects.filter(pk__in={m.subject_id for m in messages}, registration_status=status,
+                                                    deleted_at__isnull=True).values_list("pk", flat=True))
+                latest = latest_ids(messages)
+                return {m.pk for m in messages if m.subject_id in waiting and m.pk in latest}
+            return pending
+
+        def _request_pending(messages):
+            waiting = set(MemberRequest.objects.filter(pk__in={m.subject_id for m in messages},
+                                                       state=RequestState.PENDING).values_list("pk", flat=True))
+            return {m.pk for m in messages if m.subject_id in waiting}
+
+        register_subject(services.SUBJECT_REGISTRATION, _awaiting(RegistrationStatus.PENDING))
+        register_subject(services.SUBJECT_CHANGE, _awaiting(RegistrationStatus.CHANGE_PENDING))
+        register_subject(services.SUBJECT_REQUEST, _request_pending)
+
         @register_emptiness_check
         def _has_members(org):
             live = Member.objects.filter(branch=org, deleted_at__isnull=True).exclude(registration_status=0)

@@ -131,6 +131,12 @@ def is_eligible_branch(org):
     return bool(org and root and org.org_type == OrgType.BRANCH and org.path.startswith(root.path))
 
 
+# What review requests' messages are about (``services.messaging.subjects``; registered in apps.py).
+SUBJECT_REGISTRATION = "members.registration"  # a 报到 awaiting its branch (the member's id)
+SUBJECT_CHANGE = "members.change"  # a profile change awaiting its branch (the member's id)
+SUBJECT_REQUEST = "members.request"  # a 团籍 change / deletion awaiting the parent (the request's id)
+
+
 def _list_link(**params):
     from urllib.parse import urlencode
 
@@ -264,7 +270,8 @@ def member_register(*, data, user=None, openid=None, now=None):
     member.reviewed_at = None
     _save(member, ERR_ID_REGISTERED)
     notify(recipient=member.branch, title="团员报到申请", level=Message.Level.USER,
-           body=f"{member.name}申请报到加入本团支部，请及时审核。", link=_list_link(registration_status=1))
+           body=f"{member.name}申请报到加入本团支部，请及时审核。", link=_list_link(registration_status=1),
+           subject=(SUBJECT_REGISTRATION, member.pk))
     return member
 
 
@@ -460,7 +467,8 @@ def member_profile_update(*, member, group, data, today=None):
         member.return_reason = ""
         member.save(update_fields=["pending_changes", "registration_status", "return_reason", "updated_at"])
         notify(recipient=member.branch, title="团员资料修改申请", level=Message.Level.USER,
-               body=f"{member.name}申请修改收入、政治面貌或团干信息，请及时审核。", link=_list_link(registration_status=4))
+               body=f"{member.name}申请修改收入、政治面貌或团干信息，请及时审核。", link=_list_link(registration_status=4),
+               subject=(SUBJECT_CHANGE, member.pk))
         return member
     for field, value in changed.items():
         setattr(member, field, value)
@@ -607,7 +615,7 @@ def status_apply(*, actor, member, kind, reasons=(), description="", files=(), t
                  after={"申请类型": kind.label, "申请说明": description[:200]})
     notify(recipient=reviewer, title=f"{kind.label}审核通知", level=Message.Level.ORG, sender_org=member.branch,
            body=f"{member.branch.full_name}申请将团员{member.name}设为“{kind.label}”，请审核。",
-           link=reverse("members:request_list"))
+           link=reverse("members:request_list"), subject=(SUBJECT_REQUEST, request.pk))
     return request
 
 
@@ -637,7 +645,7 @@ def deletion_apply(*, actor, member, reason, description):
                  after={"删除理由": request.get_deletion_reason_display(), "文字说明": description[:200]})
     notify(recipient=reviewer, title="删除团员审核通知", level=Message.Level.ORG, sender_org=member.branch,
            body=f"{member.branch.full_name}申请删除团员{member.name}（报到错误），请审核。",
-           link=reverse("members:request_list"))
+           link=reverse("members:request_list"), subject=(SUBJECT_REQUEST, request.pk))
     return request
 
 

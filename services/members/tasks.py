@@ -11,4 +11,4 @@ def age_out_nightly(as_of=None):
 
     day = date.fromisoformat(as_of) if isinstance(as_of, str) else (as_of or timezone.localdate())
     run = aging.age_out(as_of=day)
-    return {"as_of": day.isoformat(), "aged_out": run.aged_out, "held_back": run.held_back}
+    return {"as_of": day.isoformat(), "aged_out": run.aged_out, "held_back": run.held_back, "told_in_advance": run.noticed}

@@ -8,6 +8,8 @@ failure is logged on the row and never raised into the workflow that sent the me
 """
 
 import logging
+import time
+from collections import Counter
 from datetime import timedelta
 
 import requests
@@ -46,24 +48,46 @@ def enqueue(func, *args):
         logger.exception("could not queue %s%r", func, args)
 
 
+def channels_on():
+    """The WeChat identity kinds whose channel is switched on (configured)."""
+    allowed = []
+    if wechat.mp_notice_enabled():
+        allowed.append(WeChatIdentity.Kind.MP)
+    if wechat.work_enabled():
+        allowed.append(WeChatIdentity.Kind.WORK)
+    return allowed
+
+
+def user_targets(kinds):
+    """Rows (``recipient`` user id, ``kind``, ``external_id``) of active logins' identities of ``kinds``."""
+    return WeChatIdentity.objects.filter(user__is_active=True, kind__in=kinds).values(
+        "kind", "external_id", recipient=F("user_id"))
+
+
+def org_targets(orgs, kinds):
+    """Rows (``for_org``, ``kind``, ``external_id``) of the identities an org's messages go to.
+
+    ``orgs`` is a list of org ids or a queryset of them (a subquery: one statement for a whole batch).
+    """
+    return _org_recipients(orgs).filter(kind__in=kinds)
+
+
 def _targets(message):
     """(channel, openid/userid) pairs a message goes to, for the channels that are switched on."""
-    mp_on, work_on = wechat.mp_notice_enabled(), wechat.work_enabled()
-    if not (mp_on or work_on):
+    kinds = channels_on()
+    if not kinds:
         return []
-    identities = WeChatIdentity.objects.filter(user__is_active=True)
     if message.recipient_user_id:
-        identities = identities.filter(user_id=message.recipient_user_id)
+        rows = user_targets(kinds).filter(user_id=message.recipient_user_id)
     else:
-        identities = _org_recipients(message.recipient_org).filter(user__is_active=True)
-    allowed = {WeChatIdentity.Kind.MP: mp_on, WeChatIdentity.Kind.WORK: work_on}
-    return [(kind, ext) for kind, ext in identities.values_list("kind", "external_id") if allowed[kind]]
+        rows = org_targets([message.recipient_org_id], kinds)
+    return list(rows.values_list("kind", "external_id"))
 
 
-def _nobody(org):
+def _nobody(orgs):
     """Until the cadres app says who an org's operators are in WeChat Work (operator logins
     themselves log in by phone and have no WeChat identity)."""
-    return WeChatIdentity.objects.none()
+    return WeChatIdentity.objects.none().values("kind", "external_id", for_org=F("user_id"))
 
 
 _org_recipients = _nobody
@@ -72,7 +96,9 @@ _org_recipients = _nobody
 def register_org_recipients(func):
     """An org's message reaches its operators in WeChat Work; the cadres app knows who they are.
 
-    ``func(org)`` returns a queryset of WeChatIdentity.
+    ``func(orgs)`` takes a list or queryset of org ids and returns a ``values()`` queryset with the
+    keys ``for_org`` (the org id), ``kind`` and ``external_id`` of the active logins to reach; it must
+    stay one SQL query (``notify_many`` joins it to a whole batch of messages).
     """
     global _org_recipients
     _org_recipients = func
@@ -85,6 +111,37 @@ def queue_for(message):
     for row in rows:
         transaction.on_commit(lambda pk=row.pk: enqueue("services.messaging.tasks.deliver", pk))
     return rows
+
+
+# --- batches (``notify_many``) ----------------------------------------------------------------------
+
+BATCH_SIZE = 200  # deliveries per task: one task sends them one after another, each claimed by attempt()
+BATCH_SECONDS = 120  # well inside the cluster's task timeout (300 s), however slow WeChat answers
+
+
+def queue_range(low, high, size=None):
+    """After commit, queue one ``deliver_batch`` task per ``size`` ids of ``low``…``high`` (inclusive)."""
+    size = size or BATCH_SIZE
+    batches = [(start, min(start + size - 1, high)) for start in range(low, high + 1, size)]
+    for start, end in batches:
+        transaction.on_commit(lambda start=start, end=end: enqueue("services.messaging.tasks.deliver_batch",
+                                                                   start, end))
+    return len(batches)
+
+
+def deliver_batch(low, high, now=None):
+    """Send the queued deliveries with ids ``low``…``high``, one ``attempt`` each (so one that is
+    claimed elsewhere, or already sent, is skipped; a transient error schedules that row's retry).
+    A batch cut short (the worker died) leaves its rows queued for the sweeper."""
+    pks = list(Delivery.objects.filter(pk__range=(low, high), status=Delivery.Status.QUEUED)
+               .order_by("pk").values_list("pk", flat=True))
+    outcomes, started = Counter(), time.monotonic()
+    for pk in pks:
+        if time.monotonic() - started > BATCH_SECONDS:  # WeChat is slow: leave the rest to the sweeper
+            logger.warning("deliver_batch %s-%s: %s left for the sweeper", low, high, len(pks) - outcomes.total())
+            break
+        outcomes[str(deliver(pk, now=now))] += 1
+    return dict(outcomes)
 
 
 def _absolute(path):

@@ -38,6 +38,11 @@ class Message(models.Model):
     link = models.CharField("链接", max_length=500, blank=True, help_text="站内相对地址，打开后进入相应的筛选列表")
     broadcast = models.ForeignKey("Broadcast", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
                                   db_index=False)  # covered by message_broadcast_once
+    # What the message is about (e.g. "members.registration" + the member's id): the detail page asks
+    # the subject's app whether it still awaits action (``subjects``), and ``notify_many(once=True)``
+    # tells a recipient about a subject once.
+    subject_type = models.CharField("事项类型", max_length=40, blank=True, default="", db_default="")
+    subject_id = models.PositiveBigIntegerField("事项编号", null=True, blank=True)
     created_at = models.DateTimeField("接收时间", default=timezone.now)
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)
 
@@ -63,6 +68,9 @@ class Message(models.Model):
             models.Index(fields=["recipient_org", "-id"], name="message_org_list"),
             models.Index(fields=["recipient_user"], name="message_user_unread", condition=Q(read_at__isnull=True)),
             models.Index(fields=["recipient_org"], name="message_org_unread", condition=Q(read_at__isnull=True)),
+            # messages about a subject (the "once" check of bulk notices, the latest about a request)
+            models.Index(fields=["subject_type", "subject_id"], name="message_subject",
+                         condition=Q(subject_id__isnull=False)),
         ]
 
     def __str__(self):

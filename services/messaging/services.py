@@ -1,23 +1,46 @@
-"""Writes of site messages: ``notify`` for every workflow, read marks, broadcasts.
+"""Writes of site messages: ``notify`` and ``notify_many`` for every workflow, read marks, broadcasts.
 
 ``notify`` is the one way a workflow tells somebody something. It records the site message in the
 caller's transaction (so it exists exactly when the workflow's change does) and, after commit,
 queues the WeChat delivery as a django-q2 task. Delivery can fail, retry or be switched off; none
 of that reaches back into the workflow.
+
+``notify_many`` is the same for a whole set of recipients, and every fan-out uses it (群发, the
+nightly 满28 notices and their advance notice; dues reminders, registration prompts and the like
+must too — never ``notify`` in a loop). Give it a queryset instead of a recipient::
+
+    notify_many(users=User.objects.filter(...), title=..., body=..., link=..., sender_org=org)
+    notify_many(orgs=Member.objects.filter(...).values(recipient=F("branch_id")).distinct(), ...)
+    notify_many(users=due.values(recipient=F("user_id"), sender_org=F("branch_id"), subject_id=F("pk")),
+                subject_type="dues.reminder", once=True, title=..., body=...)
+
+``users=`` / ``orgs=`` is a queryset of ``User`` / ``Organization`` rows, or a ``values()`` queryset
+whose ``recipient`` column holds their ids and which may carry per-row ``sender_org``, ``title``,
+``body``, ``link`` or ``subject_id`` (anything else comes from the keyword arguments). It writes
+the site messages with one ``INSERT … SELECT``, their WeChat deliveries (for the channels switched
+on, to the recipients' bound identities) with another, in the caller's transaction; after commit it
+queues one ``deliver_batch`` task per ``delivery.BATCH_SIZE`` deliveries, which sends them with the
+same claim/retry/backoff as single deliveries (rows a lost task leaves queued go to the per-minute
+sweeper). With ``once=True`` a recipient who already has a message about the same
+``subject_type``/``subject_id`` is skipped, so a nightly job may rerun. It returns the counts
+(``BulkResult``). Works on PostgreSQL and SQLite.
+
+A message may name its subject (``subject_type``, ``subject_id``): what it is about. An app that
+sends 请审核 messages registers, in ``subjects``, how to tell whether the subject still awaits
+action; the message's page then says when it has been handled.
 """
 
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 
 from orgtree.models import Organization
 from portal.audit import audit_record, register_actions
 from portal.models import User
 
-from . import audiences, delivery
+from . import audiences, bulk, delivery
 from .models import ERR_NO_AUDIENCE, Broadcast, BroadcastQuota, Message
 from .selectors import broadcast_quota_status, visible_q
 
@@ -44,14 +67,17 @@ def _validate_text(title, body, link):
 
 
 @transaction.atomic
-def notify(*, recipient, title, body, link="", level=Message.Level.SYSTEM, sender_org=None):
+def notify(*, recipient, title, body, link="", level=Message.Level.SYSTEM, sender_org=None, subject=None):
     """Send a site message to an org or a person, and on commit push it to their WeChat.
 
     ``recipient`` is an :class:`Organization` (its admin and operators share the message) or a
     :class:`User` (a member or cadre). ``link`` is a local URL opening the right filtered list.
+    ``subject`` is ``(subject_type, id)`` of what the message is about (see ``subjects``).
     """
     _validate_text(title, body, link)
     message = Message(title=title.strip(), body=body.strip(), link=link, level=level, sender_org=sender_org)
+    if subject is not None:
+        message.subject_type, message.subject_id = subject
     if isinstance(recipient, Organization):
         message.recipient_org = recipient
     elif isinstance(recipient, User):
@@ -61,6 +87,35 @@ def notify(*, recipient, title, body, link="", level=Message.Level.SYSTEM, sende
     message.save()
     delivery.queue_for(message)
     return message
+
+
+@transaction.atomic
+def notify_many(*, users=None, orgs=None, title=None, body=None, link="", level=Message.Level.SYSTEM,
+                sender_org=None, subject_type="", subject_id=None, once=False, broadcast=None, now=None,
+                batch_size=None):
+    """The bulk ``notify``: a site message to every recipient of a queryset, and their WeChat
+    deliveries, set-based (see the module docstring). Returns a :class:`bulk.BulkResult`."""
+    if (users is None) == (orgs is None):
+        raise TypeError("notify_many needs exactly one of users= or orgs=")
+    qs, keys = bulk.source(users if users is not None else orgs)
+    for name, value in (("title", title), ("body", body)):
+        if name not in keys and value is None:
+            raise TypeError(f"notify_many needs {name}= or a '{name}' column")
+    # The constants are checked as notify's are; a text taken from the rows is the caller's to keep valid.
+    _validate_text("-" if title is None else title, "-" if body is None else body, link)
+    if once and not subject_type:
+        raise TypeError("once=True needs a subject_type")
+    constants = {
+        "level": level, "broadcast": getattr(broadcast, "pk", broadcast), "subject_type": subject_type,
+        "sender_org": getattr(sender_org, "pk", sender_org), "subject_id": subject_id,
+        "title": title.strip() if title is not None else None, "body": body.strip() if body is not None else None,
+        "link": link,
+    }
+    result = bulk.insert(qs=qs, to_users=users is not None, constants=constants, once=once,
+                         now=now or timezone.now(), size=batch_size)
+    logger.info("notify_many %r: %s messages, %s deliveries in %s batches",
+                title or subject_type, result.messages, result.deliveries, result.batches)
+    return result
 
 
 def message_mark_read(*, actor, message, now=None):
@@ -125,7 +180,7 @@ def broadcast_recipients(broadcast):
 
 @transaction.atomic
 def broadcast_fan_out(*, broadcast_id, now=None):
-    """Write one site message per recipient with a single ``INSERT … SELECT``. Idempotent.
+    """Write one site message per recipient, and their WeChat deliveries, with ``notify_many``. Idempotent.
 
     The status flip and the insert commit together: a second run finds the broadcast sent and
     does nothing, and the unique (broadcast, recipient) constraint backs that up.
@@ -135,19 +190,10 @@ def broadcast_fan_out(*, broadcast_id, now=None):
             status=Broadcast.Status.SENT, sent_at=now):
         return 0
     broadcast = Broadcast.objects.select_related("org").get(pk=broadcast_id)
-    select_sql, select_params = broadcast_recipients(broadcast).values(rid=F("pk")).query.sql_with_params()
-    table = connection.ops.quote_name(Message._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(Message._meta.get_field(name).column) for name in (
-        "level", "recipient_user", "sender_org", "title", "body", "link", "broadcast", "created_at"))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) "
-            f"SELECT %s, r.rid, %s, %s, %s, %s, %s, %s FROM ({select_sql}) r",
-            [Message.Level.ORG, broadcast.org_id, broadcast.title, broadcast.body, broadcast.link, broadcast.pk,
-             now, *select_params],
-        )
-        count = cursor.rowcount
-    Broadcast.objects.filter(pk=broadcast_id).update(recipients=count)
-    logger.info("broadcast %s fanned out to %s recipients", broadcast_id, count)
-    return count
-
+    result = notify_many(users=broadcast_recipients(broadcast), title=broadcast.title, body=broadcast.body,
+                         link=broadcast.link, level=Message.Level.ORG, sender_org=broadcast.org_id,
+                         broadcast=broadcast.pk, now=now)
+    Broadcast.objects.filter(pk=broadcast_id).update(recipients=result.messages)
+    logger.info("broadcast %s fanned out to %s recipients (%s WeChat deliveries)", broadcast_id, result.messages,
+                result.deliveries)
+    return result.messages

@@ -1,7 +1,9 @@
 """Site-message pages of the three ends: the service pages, the member end and the cadre end.
 
 Each end has the same three actions (list with 全部/未读/已读, open, 标识为已读); the ends differ only
-in who may enter and which layout they render in.
+in who may enter and which layout they render in. Opening a message shows it in full; its link, if
+any, is a button on that page (WeChat notices open this page too), and a message about a request
+that has since been handled says so (``subjects``).
 """
 
 from django.contrib import messages as flash
@@ -16,7 +18,7 @@ from portal.params import int_list
 from portal.forms import add_service_errors
 from portal.views.mobile import cadre_required, member_required
 
-from . import selectors, services
+from . import selectors, services, subjects
 from .forms import BroadcastForm
 from .selectors import CADRE, MANAGE, MEMBER
 
@@ -32,15 +34,18 @@ def _list(request, end):
     template = "messaging/manage_list.html" if end == MANAGE else "messaging/mobile_list.html"
     return render(request, template, {
         "page": page, "status": status, "filters": selectors.STATUS_FILTERS, "end": end, "layout": LAYOUT[end],
+        "handled": subjects.handled_ids(page.object_list),
     })
 
 
 def _open(request, end, pk):
     message = selectors.message_get(request.actor, pk)
     services.message_mark_read(actor=request.actor, message=message)
-    if message.link and url_has_allowed_host_and_scheme(message.link, allowed_hosts=None):
-        return redirect(message.link)
-    return render(request, "messaging/detail.html", {"message": message, "end": end, "layout": LAYOUT[end]})
+    link = message.link if message.link and url_has_allowed_host_and_scheme(message.link, allowed_hosts=None) else ""
+    return render(request, "messaging/detail.html", {
+        "message": message, "end": end, "layout": LAYOUT[end], "link": link,
+        "handled": message.pk in subjects.handled_ids([message]),
+    })
 
 
 def _mark_read(request, end):

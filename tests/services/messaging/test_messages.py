@@ -33,9 +33,11 @@ def test_org_message_reaches_its_admin_and_operators_with_unread_badge(client, t
     client.force_login(operator, backend="portal.backends.AccountBackend")
     assert "团员报到申请" in client.get(reverse("messaging:manage_list")).content.decode()
 
-    # The operator opens it: it is read for the whole org, and the deep link opens the list.
+    # The operator opens it: it is read for the whole org, shown in full, its deep link a button.
     response = client.get(reverse("messaging:manage_open", args=[message.pk]))
-    assert response.status_code == 302 and response["Location"] == "/manage/orgs/"
+    page = response.content.decode()
+    assert response.status_code == 200 and "张三提交了报到申请，请审核。" in page
+    assert 'id="message-link" href="/manage/orgs/"' in page and "该申请已处理" not in page
     assert selectors.unread_count(actor_of(tree.branch)) == 0
     login(client, tree.branch)
     assert "未读站内信" not in client.get(reverse("portal:home")).content.decode()

@@ -2,8 +2,9 @@
 
 Run `manage.py seed_scale --orgs 100000 --members 1000000` first. Then `manage.py bench_members`:
 
-1. times ``aging.age_out`` (the nightly job: one UPDATE, one INSERT … SELECT of notices) over every
-   member, as of today (goal ≤ 20 s for 1,000,000), and puts the members back afterwards (untimed);
+1. times ``aging.age_out`` (the nightly job: one UPDATE, then the notices and the 30-day advance
+   notices through the bulk path ``notify_many``) over every member, as of today (goal ≤ 20 s for
+   1,000,000), and puts the members back afterwards (untimed);
 2. times 我的团员 page 1 and page 100 (by its keyset cursor) at the province root and at a branch,
    round-robin with the trivial authenticated view ``portal:ping`` in the same run (goal: p95 ≤ 5×).
 
@@ -75,6 +76,7 @@ class Command(BaseCommand):
             bench_members().filter(age_out_run__isnull=False).update(
                 league_status=LeagueStatus.NORMAL, left_on=None, age_out_run=None)
             Message.objects.filter(title__in=[aging.NOTICE_TITLE, "团员满28周岁自动离团"]).delete()
+            Message.objects.filter(subject_type=aging.ADVANCE_SUBJECT).delete()
             AgeOutRun.objects.all().delete()
 
     def _cursor(self, org):
