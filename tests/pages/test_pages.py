@@ -124,7 +124,7 @@ def test_content_editors_edit_help_pages_in_the_cms_in_chinese(client, tree, con
     response = client.get(reverse("wagtailadmin_pages:add", args=["pages", "helparticlepage", center.pk]))
     assert response.status_code == 200
     assert "面向对象" in response.content.decode() and "保存草稿" in response.content.decode()
-    article = HelpArticlePage.objects.get(slug="member-dues")
+    article = HelpArticlePage.objects.get(slug="member-profile")
     assert client.get(reverse("wagtailadmin_pages:edit", args=[article.pk])).status_code == 200
     # The group is one per role: it grants no home-article rights.
     assert client.get("/cms/snippets/home_articles/homearticle/").status_code in (302, 403)

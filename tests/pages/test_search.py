@@ -25,10 +25,9 @@ def test_grams():
 
 
 @pytest.mark.parametrize("query, expected", [
-    ("转接", "组织关系转接怎么办理"),
-    ("团费", "团费交纳"),
     ("报到", "如何报到"),
-    ("转接申诉", "转接被退回后如何申诉"),
+    ("修改", "修改个人信息"),
+    ("身份证号码", "修改个人信息"),
 ])
 def test_member_search_finds_chinese_keywords(content, query, expected):
     titles = found("member", query)
@@ -36,22 +35,22 @@ def test_member_search_finds_chinese_keywords(content, query, expected):
 
 
 def test_keyword_only_inside_a_sentence_is_found(content):
-    # "留存" occurs only inside unspaced sentences of one org article; a whole-token index misses it.
-    assert found("manage", "留存") == ["团费查询与留存"]
-    assert found("member", "留存") == []  # that article is for orgs
+    # "恢复到" occurs only inside unspaced sentences of one org article; a whole-token index misses it.
+    assert found("manage", "恢复到") == ["团籍管理"]
+    assert found("member", "恢复到") == []  # that article is for orgs
     assert "企业号团务操作" in found("cadre", "运营者")
 
 
 def test_search_pages_at_the_three_ends(client, tree, content):
     login(client, tree.city_a)
-    html = client.get(reverse("pages:manage_search"), {"q": "转接"}).content.decode()
-    assert "组织关系转接审核" in html and "组织关系转接怎么办理" in html
+    html = client.get(reverse("pages:manage_search"), {"q": "报到"}).content.decode()
+    assert "团员报到与资料修改审核" in html and "如何报到" in html
     assert "没有找到" in client.get(reverse("pages:manage_search"), {"q": "火星"}).content.decode()
     client.logout()
     member = User.objects.create(username="m1", kind=User.Kind.MEMBER, organization=tree.branch)
     client.force_login(member, backend="portal.backends.WeChatBackend")
-    html = client.get(reverse("pages:member_search"), {"q": "团费"}).content.decode()
-    assert "团费交纳" in html and "团费查询与留存" not in html
+    html = client.get(reverse("pages:member_search"), {"q": "团籍"}).content.decode()
+    assert "修改个人信息" not in html and "团籍管理" not in html  # 团籍管理 is for orgs
     client.logout()
     cadre = User.objects.create(username="c1", kind=User.Kind.CADRE, organization=tree.committee)
     client.force_login(cadre, backend="portal.backends.WeChatBackend")
@@ -60,6 +59,7 @@ def test_search_pages_at_the_three_ends(client, tree, content):
 
 
 def test_unpublished_help_is_not_found(content):
-    page = HelpArticlePage.objects.get(slug="member-dues")
+    page = HelpArticlePage.objects.get(slug="member-profile")
+    assert "修改个人信息" in found("member", "修改")
     page.unpublish()
-    assert "团费交纳" not in found("member", "团费")
+    assert "修改个人信息" not in found("member", "修改")
