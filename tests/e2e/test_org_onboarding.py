@@ -68,7 +68,7 @@ def test_city_creates_district_which_changes_its_one_time_password(page, live_se
 
     # 组织管理 → 新增 → fill the form → save.
     with page.expect_navigation():
-        page.locator("nav.side").get_by_role("link", name="组织管理", exact=True).click()
+        page.locator("nav.side").get_by_role("link", name="直接下级组织", exact=True).click()
     assert _path(page) == "/manage/orgs/"
     assert page.get_by_text("暂无下级组织").is_visible()
     with page.expect_navigation():
