@@ -1,0 +1,107 @@
+"""N+1 guards: every list page makes the same number of queries for one row as for a full page, so a
+query per row fails here rather than in a benchmark (issue 16 item 5, started)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from orgtree.rules import OrgType
+from services.messaging.services import notify
+
+from .factories import actor_of, login, make_child, make_member
+
+pytestmark = pytest.mark.django_db
+FULL = 15
+
+
+def _queries(client, url):
+    client.get(url)  # warm: session, caches
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def _same_for_one_and_many(client, url, add_rows):
+    add_rows(1)
+    one = _queries(client, url)
+    add_rows(FULL - 1)
+    many = _queries(client, url)
+    assert many == one, f"{url}: {one} queries for 1 row, {many} for {FULL} — a query per row"
+
+
+def test_member_lists(client, tree):
+    login(client, tree.general)  # an ancestor: rows from several branches
+    branch2 = make_child(tree.general, OrgType.BRANCH, "研发二部")
+    count = iter(range(1000))
+
+    def add(n):
+        for _ in range(n):
+            make_member(tree.branch if next(count) % 2 else branch2)
+
+    _same_for_one_and_many(client, reverse("members:manage_list"), add)
+
+
+def test_member_batch_results(client, tree):
+    from services.members import services
+
+    members = []
+    login(client, tree.branch)
+
+    def add(n):
+        members.extend(make_member(tree.branch, approved=False) for _ in range(n))
+
+    add(1)
+    with CaptureQueriesContext(connection) as one:
+        client.post(reverse("members:approve_batch"), {"ids": [m.pk for m in members]})
+    add(FULL - 1)
+    with CaptureQueriesContext(connection) as many:
+        client.post(reverse("members:approve_batch"), {"ids": [m.pk for m in members[1:]]})
+    # each approval is its own transaction (the same checks as one approval): a bounded cost per member
+    per_member = (len(many.captured_queries) - len(one.captured_queries)) / (FULL - 2)
+    assert per_member <= 20 and services.BATCH_APPROVE_LIMIT <= 100
+
+
+def test_org_children_and_cadres(client, tree):
+    from services.cadres.services import cadre_create
+
+    from .factories import make_id_number
+
+    login(client, tree.committee)
+    n = iter(range(1000))
+
+    def add_orgs(k):
+        for _ in range(k):
+            make_child(tree.committee, OrgType.BRANCH, f"支部{next(n)}")
+
+    _same_for_one_and_many(client, reverse("orgtree:list"), add_orgs)
+
+    def add_cadres(k):
+        for _ in range(k):
+            i = next(n)
+            cadre_create(actor=actor_of(tree.committee), data={
+                "id_type": 1, "id_number": make_id_number("19960101", seq=500 + i), "name": "王志强",
+                "phone": f"1380013{i:04d}", "nation": 1, "political_status": 1, "education": 5, "title": "委员",
+                "nature": 2})
+
+    _same_for_one_and_many(client, reverse("cadres:list"), add_cadres)
+
+
+def test_messages_and_audit_log(client, tree):
+    login(client, tree.branch)
+
+    def add_messages(k):
+        for i in range(k):
+            notify(recipient=tree.branch, title=f"通知{i}", body="内容", link="/manage/", sender_org=tree.general)
+
+    _same_for_one_and_many(client, reverse("messaging:manage_list"), add_messages)
+
+    def add_audit(k):
+        from portal.audit import audit_record
+
+        for i in range(k):
+            audit_record(actor=actor_of(tree.branch), action="org.change_phone", obj=tree.branch,
+                         after={"联系电话": f"1380000{i:04d}"})
+
+    _same_for_one_and_many(client, reverse("portal:audit_list"), add_audit)
