@@ -100,6 +100,31 @@ def todos_for(actor, mobile=False):
     return tiles
 
 
+_mobile_links = []
+
+
+def register_mobile_link(func):
+    """``func(path, query)`` returns the ``/m/cadre/`` page for a ``/manage/`` link, or None.
+
+    A message to an org carries a link to the service pages; an operator reading it inside WeChat
+    Work is sent to the cadre end's page for the same work instead, when there is one."""
+    if func not in _mobile_links:
+        _mobile_links.append(func)
+    return func
+
+
+def mobile_link_for(link):
+    """The cadre end's page for a ``/manage/`` link, or "" when the work is done on the service pages only."""
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(link)
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    for func in _mobile_links:
+        if target := func(parts.path, query):
+            return target
+    return ""
+
+
 def set_unread_counter(func):
     global _unread_counter
     _unread_counter = func

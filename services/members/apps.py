@@ -76,6 +76,15 @@ class MembersConfig(AppConfig):
         ):
             register_menu_item(MenuItem("团员管理", label, url_name, ORG_ACTOR_KINDS, order=order,
                                         quick=order == 30, visible=visible))
+        from portal.registry import register_mobile_link
+
+        @register_mobile_link
+        def _review_on_the_cadre_end(path, query):
+            """报到 and 资料修改 awaiting a branch: the cadre end's 团员审核 (its operators review there)."""
+            if path == reverse("members:manage_list") and query.get("registration_status") in ("1", "4"):
+                return reverse("members:cadre_review") + f"?status={query['registration_status']}"
+            return None
+
         register_todo(Todo(key="members.review", label="团员报到审核", count=selectors.pending_review_count,
                            url=lambda actor: reverse("members:manage_list") + "?registration_status=1",
                            mobile_url=lambda actor: reverse("members:cadre_review"), order=10))

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.decorators import org_actor_required
+from portal import registry
 from portal.params import int_list
 from portal.forms import add_service_errors
 from portal.views.mobile import cadre_required, member_required
@@ -42,8 +43,12 @@ def _open(request, end, pk):
     message = selectors.message_get(request.actor, pk)
     services.message_mark_read(actor=request.actor, message=message)
     link = message.link if message.link and url_has_allowed_host_and_scheme(message.link, allowed_hosts=None) else ""
+    desktop_only = False
+    if end != MANAGE and link.startswith("/manage/"):  # inside WeChat: never a desktop page
+        link = registry.mobile_link_for(link) if end == CADRE else ""
+        desktop_only = not link
     return render(request, "messaging/detail.html", {
-        "message": message, "end": end, "layout": LAYOUT[end], "link": link,
+        "message": message, "end": end, "layout": LAYOUT[end], "link": link, "desktop_only": desktop_only,
         "handled": message.pk in subjects.handled_ids([message]),
     })
 

@@ -91,3 +91,31 @@ def test_informational_subjects_and_other_peoples_messages(client, tree):
     assert client.get(reverse("messaging:manage_open", args=[review.pk])).status_code == 404
     login_person(client, application.user)
     assert client.get(reverse("messaging:member_open", args=[review.pk])).status_code == 404
+
+
+def test_on_the_cadre_end_an_org_message_links_to_the_cadre_page_never_to_the_desktop(client, tree):
+    """An operator reads the branch's messages inside WeChat Work: 请及时审核 opens 团员审核 there; a
+    message whose work exists only on the service pages says so instead of opening /manage/."""
+    from ...factories import make_operator
+
+    make_member(tree.branch, approved=False)
+    review = _review_message(tree.branch)
+    assert review.link.startswith("/manage/members/")
+    operator = make_operator(tree.branch, work_userid="zhao-yunying")
+    from portal.models import WeChatIdentity
+
+    from services.cadres.models import CadrePerson
+    from services.cadres.services import cadre_choose_identity
+
+    cadre_user = WeChatIdentity.objects.get(external_id="zhao-yunying").user
+    person = CadrePerson.objects.get(user=cadre_user)
+    cadre_choose_identity(person=person, post_id=person.posts.get().pk)  # works as the branch's operator
+    login_person(client, cadre_user)
+    page = _open(client, review, "cadre")
+    assert f'id="message-link" href="{reverse("members:cadre_review")}?status=1"' in page
+    assert "/manage/" not in page.split('id="message-detail"')[1]
+    desktop = notify(recipient=tree.branch, title="团籍变更审核结果", body="内容", link=reverse("members:request_list"))
+    page = _open(client, desktop, "cadre")
+    assert 'id="message-link"' not in page and 'id="message-desktop-only"' in page
+    client.force_login(operator, backend="portal.backends.AccountBackend")  # the same message on /manage/
+    assert f'href="{reverse("members:request_list")}"' in _open(client, desktop, "manage")
