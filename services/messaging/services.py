@@ -37,6 +37,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orgtree.models import Organization
+from portal import text
 from portal.audit import audit_record, register_actions
 from portal.models import User
 
@@ -56,9 +57,13 @@ ERR_BODY = "请输入内容（不超过2000字）"
 
 def _validate_text(title, body, link):
     errors = {}
-    if not title or not title.strip() or len(title) > 100:
+    if problem := text.text_problem(title, label="标题"):
+        errors["title"] = problem
+    elif not title or not title.strip() or len(title) > 100:
         errors["title"] = ERR_TITLE
-    if not body or not body.strip() or len(body) > 2000:
+    if problem := text.text_problem(body, label="内容", multiline=True):
+        errors["body"] = problem
+    elif not body or not body.strip() or len(body) > 2000:
         errors["body"] = ERR_BODY
     if link and (not link.startswith("/") or link.startswith("//")):
         errors["link"] = ERR_LINK
@@ -75,7 +80,8 @@ def notify(*, recipient, title, body, link="", level=Message.Level.SYSTEM, sende
     ``subject`` is ``(subject_type, id)`` of what the message is about (see ``subjects``).
     """
     _validate_text(title, body, link)
-    message = Message(title=title.strip(), body=body.strip(), link=link, level=level, sender_org=sender_org)
+    message = Message(title=text.normalise(title), body=text.normalise(body, multiline=True), link=link, level=level,
+                      sender_org=sender_org)
     if subject is not None:
         message.subject_type, message.subject_id = subject
     if isinstance(recipient, Organization):
@@ -159,7 +165,8 @@ def broadcast_send(*, actor, title, body, link="", to_members=False, to_cadres=F
     if sent >= allowance:
         raise ValidationError(ERR_QUOTA.format(allowance=allowance, sent=sent), code="quota")
     broadcast = Broadcast.objects.create(
-        org=org, sender_label=actor.label[:200], title=title.strip(), body=body.strip(), link=link,
+        org=org, sender_label=actor.label[:200], title=text.normalise(title),
+        body=text.normalise(body, multiline=True), link=link,
         to_members=to_members, to_cadres=to_cadres, created_at=now or timezone.now(),
     )
     audit_record(actor=actor, action="messaging.broadcast", obj=broadcast,

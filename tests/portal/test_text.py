@@ -148,3 +148,19 @@ def test_member_and_cadre_services_refuse_dates_out_of_range(tree):
             "took_office": date(1900, 1, 1)})
     assert exc.value.message_dict["took_office"] == [people.ERR_OFFICE_RANGE]
     assert not CadrePerson.objects.exists()
+
+
+@pytest.mark.django_db
+def test_messages_and_broadcasts_follow_the_rule(tree):
+    from services.messaging.models import Broadcast, Message
+    from services.messaging.services import broadcast_send, notify
+
+    with pytest.raises(ValidationError) as exc:
+        notify(recipient=tree.branch, title="通知\u202e", body="内容")
+    assert exc.value.message_dict["title"] == [text.ERR_INVISIBLE.format(label="标题")]
+    with pytest.raises(ValidationError) as exc:
+        broadcast_send(actor=actor_of(tree.city_a), title="通知", body="第一行\n张\x01三", to_members=True)
+    assert exc.value.message_dict["body"] == [text.ERR_INVISIBLE.format(label="内容")]
+    assert not Message.objects.filter(title__startswith="通知").exists() and not Broadcast.objects.exists()
+    message = notify(recipient=tree.branch, title="\u3000周五\u3000例会", body="第一行\r\n第二行")
+    assert (message.title, message.body) == ("周五 例会", "第一行\n第二行")
