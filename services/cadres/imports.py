@@ -254,8 +254,20 @@ def _validate(job, rows):
     return parsed, persons, errors
 
 
+class Superseded(Exception):
+    """The sweeper gave this job to a later attempt while this one ran (its worker was thought dead)."""
+
+
+def _holds_claim(job, attempt):
+    """Lock the job row and tell whether this attempt still holds it (the sweeper's re-queue waits)."""
+    return CadreImport.objects.select_for_update().filter(
+        pk=job.pk, status=CadreImport.Status.RUNNING, attempts=attempt).exists()
+
+
 @transaction.atomic
-def _import(job, parsed, persons):
+def _import(job, parsed, persons, attempt=None):
+    if attempt is not None and not _holds_claim(job, attempt):
+        raise Superseded
     new_people = [
         CadrePerson(id_type=d["id_type"], id_number=d["id_number"], name=d["name"], phone=d["phone"],
                     nation=d["nation"], nation_name=d.get("nation_name") or "", political_status=d["political_status"],
@@ -321,7 +333,10 @@ def import_run(import_id, now=None):
             status, imported = CadreImport.Status.REJECTED, 0
         else:
             try:
-                imported, status = _import(job, parsed, persons), CadreImport.Status.DONE
+                imported, status = _import(job, parsed, persons, attempt), CadreImport.Status.DONE
+            except Superseded:
+                logger.warning("cadre import %s: attempt %s superseded, nothing written", import_id, attempt)
+                return None
             except IntegrityError:  # someone entered one of these cadres meanwhile
                 errors, status, imported = [[0, "导入期间数据发生变化，请重新上传"]], CadreImport.Status.REJECTED, 0
     except ValidationError as exc:

@@ -34,8 +34,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, F, Value
-from django.db.models.functions import Concat
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -209,18 +208,17 @@ def broadcast_fan_out(*, broadcast_id, now=None):
 
 FAN_OUT_ATTEMPTS = 3
 BROADCAST_FAILED_TITLE = "群发消息发送失败"
+BROADCAST_FAILED_BODY = (f"您提交的一条群发消息经 {FAN_OUT_ATTEMPTS} 次尝试仍未发出，已停止发送，不计入本月群发次数。"
+                         "请在“群发消息”中查看，并重新发送。")
 
 
 def broadcast_give_up(pks, now):
     """Tell each org whose broadcast failed for good (set-based; once per broadcast). Runs in the
-    sweep's transaction, after the rows were marked failed."""
-    rows = Broadcast.objects.filter(pk__in=pks).values(
-        recipient=F("org_id"), subject_id=F("pk"),
-        body=Concat(Value("您提交的群发消息“"), F("title"),
-                    Value(f"”经 {FAN_OUT_ATTEMPTS} 次尝试仍未发出，已停止发送，不计入本月群发次数，请重新发送。"),
-                    output_field=CharField()))
-    return notify_many(orgs=rows, title=BROADCAST_FAILED_TITLE, link=reverse("messaging:broadcast_list"),
-                       subject_type="messaging.broadcast_failed", once=True, now=now)
+    sweep's transaction, after the rows were marked failed; the link opens the list that shows it."""
+    rows = Broadcast.objects.filter(pk__in=pks).values(recipient=F("org_id"), subject_id=F("pk"))
+    return notify_many(orgs=rows, title=BROADCAST_FAILED_TITLE, body=BROADCAST_FAILED_BODY,
+                       link=reverse("messaging:broadcast_list"), subject_type="messaging.broadcast_failed",
+                       once=True, now=now)
 
 
 jobs.register(jobs.Job(
