@@ -145,3 +145,31 @@ def test_a_fan_out_killed_mid_job_is_re_queued_and_sent_exactly_once(broker, clu
     broadcast.refresh_from_db()
     assert (broadcast.status, broadcast.attempts, broadcast.recipients) == ("sent", 2, 3)
     assert jobs.sweep(now=later + jobs.DEFAULT_TIMEOUT * 3)["messaging.Broadcast"] == (0, 0)
+
+
+def test_an_import_killed_while_checking_is_re_queued_and_imported_exactly_once(broker, clusters):
+    from services.cadres import imports
+    from services.cadres.models import CadreImport, CadrePost
+    from services.messaging.delivery import enqueue
+
+    from ..cadres.test_import import row, xlsx
+
+    kind, env = broker
+    city = make_child(make_root(), name="广州市")
+    first = clusters(env, pause="import_run")
+    job = imports.import_create(actor=actor_of(city), upload=xlsx([row(n) for n in range(1, 4)]))
+    enqueue("services.cadres.tasks.run_import", job.pk)
+    first.wait_for(first.pause_file.exists, f"the import to be checking ({kind})")
+    first.kill()
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (CadreImport.Status.RUNNING, 1)  # 校验中 for ever without the sweep
+
+    later = timezone.now() + jobs.DEFAULT_TIMEOUT + timedelta(seconds=1)
+    assert jobs.sweep(now=later)["cadres.CadreImport"] == (1, 0)
+    assert get_broker().queue_size() >= 1  # the re-queued task waits in this test's own queue
+    second = clusters(env)
+    second.wait_for(lambda: CadreImport.objects.filter(pk=job.pk, status="done").exists(),
+                    f"the re-queued import to finish ({kind})")
+    job.refresh_from_db()
+    assert (job.imported, job.attempts) == (3, 2)
+    assert CadrePost.objects.filter(org=city).count() == 3
