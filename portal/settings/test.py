@@ -26,3 +26,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory, so that a real django-q2 cluster started by a test shares the database;
     # one per test run, so two runs on one checkout do not trample each other.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405
+# A real cluster started by a test may take its own queue name (its own Redis list / ORM queue key).
+if os.environ.get("Q_CLUSTER_NAME"):
+    Q_CLUSTER["cluster_name"] = os.environ["Q_CLUSTER_NAME"]  # noqa: F405
+# portal.jobs.pause_for_tests: the named job writes this file and sleeps, so a test can SIGKILL its worker.
+JOBS_TEST_PAUSE = os.environ.get("JOBS_TEST_PAUSE", "")
+JOBS_TEST_PAUSE_FILE = os.environ.get("JOBS_TEST_PAUSE_FILE", "")

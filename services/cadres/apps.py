@@ -14,7 +14,7 @@ class CadresConfig(AppConfig):
         from portal.registry import MenuItem, Todo, register_menu_item, register_todo
         from portal.registry import NOT_ON_MOBILE
 
-        from . import selectors, services  # noqa: F401 - services registers its audit actions
+        from . import imports, selectors, services  # noqa: F401 - services registers its audit actions, imports its job
 
         @register_actor_resolver(User.Kind.OPERATOR)
         def resolve_operator(user):

@@ -11,12 +11,15 @@ from itertools import zip_longest
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Concat
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from orgtree.validators import email_validator, is_mobile
-from portal import idcard, spreadsheets
+from portal import idcard, jobs, spreadsheets
 from portal import text as free_text
 from portal.actors import actor_for_user
 from portal.audit import audit_record
@@ -251,8 +254,20 @@ def _validate(job, rows):
     return parsed, persons, errors
 
 
+class Superseded(Exception):
+    """The sweeper gave this job to a later attempt while this one ran (its worker was thought dead)."""
+
+
+def _holds_claim(job, attempt):
+    """Lock the job row and tell whether this attempt still holds it (the sweeper's re-queue waits)."""
+    return CadreImport.objects.select_for_update().filter(
+        pk=job.pk, status=CadreImport.Status.RUNNING, attempts=attempt).exists()
+
+
 @transaction.atomic
-def _import(job, parsed, persons):
+def _import(job, parsed, persons, attempt=None):
+    if attempt is not None and not _holds_claim(job, attempt):
+        raise Superseded
     new_people = [
         CadrePerson(id_type=d["id_type"], id_number=d["id_number"], name=d["name"], phone=d["phone"],
                     nation=d["nation"], nation_name=d.get("nation_name") or "", political_status=d["political_status"],
@@ -298,21 +313,30 @@ def _import(job, parsed, persons):
     return len(parsed)
 
 
-def import_run(import_id):
-    """Validate the whole file, then import all rows or none. Idempotent: only a queued job runs."""
-    if not CadreImport.objects.filter(pk=import_id, status=CadreImport.Status.QUEUED).update(
-            status=CadreImport.Status.RUNNING):
+def import_run(import_id, now=None):
+    """Validate the whole file, then import all rows or none. Idempotent: only a queued job runs
+    (claimed queued → 校验中 with ``started_at``); a worker killed midway leaves it 校验中 for the
+    job sweeper, which queues it again or fails it for good (``import_give_up``). The outcome is
+    written only by the attempt that still holds the claim."""
+    now = now or timezone.now()
+    attempt = jobs.claim(CadreImport, import_id, queued=CadreImport.Status.QUEUED,
+                         running=CadreImport.Status.RUNNING, now=now)
+    if attempt is None:
         return None
     job = CadreImport.objects.select_related("org", "user").get(pk=import_id)
     try:
         rows = _read_rows(bytes(job.content))
         CadreImport.objects.filter(pk=job.pk).update(total=len(rows))
         parsed, persons, errors = _validate(job, rows)
+        jobs.pause_for_tests("import_run")
         if errors:
             status, imported = CadreImport.Status.REJECTED, 0
         else:
             try:
-                imported, status = _import(job, parsed, persons), CadreImport.Status.DONE
+                imported, status = _import(job, parsed, persons, attempt), CadreImport.Status.DONE
+            except Superseded:
+                logger.warning("cadre import %s: attempt %s superseded, nothing written", import_id, attempt)
+                return None
             except IntegrityError:  # someone entered one of these cadres meanwhile
                 errors, status, imported = [[0, "导入期间数据发生变化，请重新上传"]], CadreImport.Status.REJECTED, 0
     except ValidationError as exc:
@@ -320,8 +344,34 @@ def import_run(import_id):
     except Exception:
         logger.exception("cadre import %s failed", import_id)
         rows, errors, status, imported = [], [[0, "系统繁忙，请稍后再试！"]], CadreImport.Status.FAILED, 0
-    CadreImport.objects.filter(pk=job.pk).update(
+    CadreImport.objects.filter(pk=job.pk, status=CadreImport.Status.RUNNING, attempts=attempt).update(
         status=status, processed=len(rows), imported=imported, errors=errors, content=None,
         finished_at=timezone.now())
     logger.info("cadre import %s: %s, %s rows, %s errors", import_id, status, len(rows), len(errors))
     return status
+
+
+IMPORT_ATTEMPTS = 3
+ERR_GAVE_UP = "后台任务多次中断，未能完成校验，未导入任何数据，请重新上传"
+IMPORT_FAILED_TITLE = "批量导入团干失败"
+
+
+def import_give_up(pks, now):
+    """Tell each org whose import failed for good (set-based, once per import); the file is dropped."""
+    from services.messaging.services import notify_many
+
+    rows = CadreImport.objects.filter(pk__in=pks).values(
+        recipient=F("org_id"), subject_id=F("pk"),
+        body=Concat(Value("您上传的团干导入文件“"), F("filename"),
+                    Value(f"”经 {IMPORT_ATTEMPTS} 次尝试仍未完成校验，未导入任何数据，请重新上传。"),
+                    output_field=CharField()))
+    return notify_many(orgs=rows, title=IMPORT_FAILED_TITLE, link=reverse("cadres:import"),
+                       subject_type="cadres.import_failed", once=True, now=now)
+
+
+jobs.register(jobs.Job(
+    model="cadres.CadreImport", task="services.cadres.tasks.run_import", give_up=import_give_up,
+    queued=CadreImport.Status.QUEUED, running=CadreImport.Status.RUNNING, failed=CadreImport.Status.FAILED,
+    max_attempts=IMPORT_ATTEMPTS,
+    failed_fields=lambda now: {"content": None, "finished_at": now, "errors": [[0, ERR_GAVE_UP]]},
+))

@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from orgtree.validators import email_validator, mobile_validator
 from portal.idcard import IdType, Sex
+from portal.jobs import BackgroundJob
 from portal.people import NATION_CHOICES, BranchDuty, CadreNature, PoliticalStatus
 from services.messaging.models import Outbox
 
@@ -190,11 +191,13 @@ class OrgGram(models.Model):
                                                violation_error_message="检索词重复", violation_error_code="duplicate")]
 
 
-class CadreImport(models.Model):
+class CadreImport(BackgroundJob):
     """批量导入团干: one uploaded sheet, validated whole before anything is imported.
 
     The file is kept in the database (not in public media: it holds ID numbers) only until it is
-    processed. Large files run as a django-q2 job; the page shows ``processed``/``total``.
+    processed. Large files run as a django-q2 job; the page shows ``processed``/``total``. A job
+    lost or killed (queued or 校验中 past its timeout) is re-queued by the sweeper (``portal.jobs``)
+    and fails for good after ``imports.IMPORT_ATTEMPTS``.
     """
 
     class Status(models.TextChoices):
@@ -222,7 +225,12 @@ class CadreImport(models.Model):
     class Meta:
         verbose_name = "团干导入"
         verbose_name_plural = "团干导入"
-        indexes = [models.Index(fields=["org", "-created_at"], name="cadre_import_org_time")]
+        indexes = [
+            models.Index(fields=["org", "-created_at"], name="cadre_import_org_time"),
+            # the job sweeper looks only at unfinished imports
+            models.Index(fields=["status"], name="cadre_import_unfinished",
+                         condition=Q(status__in=["queued", "running"])),
+        ]
 
 
 class ContactSync(Outbox):

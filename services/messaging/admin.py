@@ -18,7 +18,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 @admin.register(Broadcast)
 class BroadcastAdmin(admin.ModelAdmin):
-    list_display = ["id", "org", "title", "status", "recipients", "created_at"]
+    list_display = ["id", "org", "title", "status", "attempts", "recipients", "created_at", "queued_at"]
     list_filter = ["status"]
     readonly_fields = [f.name for f in Broadcast._meta.fields]
     raw_id_fields = ["org"]

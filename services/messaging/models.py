@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from portal.jobs import BackgroundJob
+
 
 ERR_NO_AUDIENCE = "请选择接收对象（团员或团干）"
 
@@ -137,12 +139,17 @@ class Delivery(Outbox):
         return f"{self.get_channel_display()} → {self.target}: {self.get_status_display()}"
 
 
-class Broadcast(models.Model):
-    """群发: an org's site message to every member and/or cadre of its subtree."""
+class Broadcast(BackgroundJob):
+    """群发: an org's site message to every member and/or cadre of its subtree.
+
+    A background job (``portal.jobs``): a fan-out lost or killed is re-queued by the sweeper, and
+    after ``FAN_OUT_ATTEMPTS`` fails for good (``failed``, not counted against the monthly quota).
+    """
 
     class Status(models.TextChoices):
         QUEUED = "queued", "发送中"
         SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
 
     org = models.ForeignKey("orgtree.Organization", verbose_name="发送组织", on_delete=models.CASCADE,
                             related_name="+")
@@ -160,7 +167,11 @@ class Broadcast(models.Model):
     class Meta:
         verbose_name = "群发消息"
         verbose_name_plural = "群发消息"
-        indexes = [models.Index(fields=["org", "-created_at"], name="broadcast_org_time")]
+        indexes = [
+            models.Index(fields=["org", "-created_at"], name="broadcast_org_time"),
+            # the job sweeper looks only at unfinished broadcasts
+            models.Index(fields=["queued_at"], name="broadcast_unfinished", condition=Q(status="queued")),
+        ]
         constraints = [
             models.CheckConstraint(name="broadcast_has_audience", condition=Q(to_members=True) | Q(to_cadres=True),
                                    violation_error_code="no_audience", violation_error_message=ERR_NO_AUDIENCE),

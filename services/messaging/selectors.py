@@ -68,7 +68,9 @@ def month_start(now=None):
 def broadcast_quota_status(org, now=None):
     """(allowance, sent this month) for the org (reference §6 totalMsg / countMsgSend)."""
     quota = BroadcastQuota.objects.filter(org=org).first() or BroadcastQuota(org=org)
-    sent = Broadcast.objects.filter(org=org, created_at__gte=month_start(now)).count()
+    # a broadcast that failed for good gave nobody anything: it does not spend the quota
+    sent = Broadcast.objects.filter(org=org, created_at__gte=month_start(now)).exclude(
+        status=Broadcast.Status.FAILED).count()
     return quota.allowance, sent
 
 

@@ -34,10 +34,12 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from orgtree.models import Organization
-from portal import text
+from portal import jobs, text
 from portal.audit import audit_record, register_actions
 from portal.models import User
 
@@ -164,10 +166,11 @@ def broadcast_send(*, actor, title, body, link="", to_members=False, to_cadres=F
     allowance, sent = broadcast_quota_status(org, now)
     if sent >= allowance:
         raise ValidationError(ERR_QUOTA.format(allowance=allowance, sent=sent), code="quota")
+    now = now or timezone.now()
     broadcast = Broadcast.objects.create(
         org=org, sender_label=actor.label[:200], title=text.normalise(title),
         body=text.normalise(body, multiline=True), link=link,
-        to_members=to_members, to_cadres=to_cadres, created_at=now or timezone.now(),
+        to_members=to_members, to_cadres=to_cadres, created_at=now, queued_at=now,
     )
     audit_record(actor=actor, action="messaging.broadcast", obj=broadcast,
                  after={"标题": broadcast.title, "接收对象": broadcast.audience_label})
@@ -190,17 +193,41 @@ def broadcast_fan_out(*, broadcast_id, now=None):
     """Write one site message per recipient, and their WeChat deliveries, with ``notify_many``. Idempotent.
 
     The status flip and the insert commit together: a second run finds the broadcast sent and
-    does nothing, and the unique (broadcast, recipient) constraint backs that up.
+    does nothing, and the unique (broadcast, recipient) constraint backs that up. A worker killed
+    midway rolls both back: the broadcast stays queued and the job sweeper (``portal.jobs``)
+    queues it again, or fails it for good after ``FAN_OUT_ATTEMPTS`` (``broadcast_give_up``).
     """
     now = now or timezone.now()
     if not Broadcast.objects.filter(pk=broadcast_id, status=Broadcast.Status.QUEUED).update(
-            status=Broadcast.Status.SENT, sent_at=now):
+            status=Broadcast.Status.SENT, sent_at=now, started_at=now):
         return 0
     broadcast = Broadcast.objects.select_related("org").get(pk=broadcast_id)
     result = notify_many(users=broadcast_recipients(broadcast), title=broadcast.title, body=broadcast.body,
                          link=broadcast.link, level=Message.Level.ORG, sender_org=broadcast.org_id,
                          broadcast=broadcast.pk, now=now)
+    jobs.pause_for_tests("broadcast_fan_out")  # a test kills the worker here, before the commit
     Broadcast.objects.filter(pk=broadcast_id).update(recipients=result.messages)
     logger.info("broadcast %s fanned out to %s recipients (%s WeChat deliveries)", broadcast_id, result.messages,
                 result.deliveries)
     return result.messages
+
+
+FAN_OUT_ATTEMPTS = 3
+BROADCAST_FAILED_TITLE = "群发消息发送失败"
+BROADCAST_FAILED_BODY = (f"您提交的一条群发消息经 {FAN_OUT_ATTEMPTS} 次尝试仍未发出，已停止发送，不计入本月群发次数。"
+                         "请在“群发消息”中查看，并重新发送。")
+
+
+def broadcast_give_up(pks, now):
+    """Tell each org whose broadcast failed for good (set-based; once per broadcast). Runs in the
+    sweep's transaction, after the rows were marked failed; the link opens the list that shows it."""
+    rows = Broadcast.objects.filter(pk__in=pks).values(recipient=F("org_id"), subject_id=F("pk"))
+    return notify_many(orgs=rows, title=BROADCAST_FAILED_TITLE, body=BROADCAST_FAILED_BODY,
+                       link=reverse("messaging:broadcast_list"), subject_type="messaging.broadcast_failed",
+                       once=True, now=now)
+
+
+jobs.register(jobs.Job(
+    model="messaging.Broadcast", task="services.messaging.tasks.fan_out", give_up=broadcast_give_up,
+    running=None, failed=Broadcast.Status.FAILED, max_attempts=FAN_OUT_ATTEMPTS,
+))
