@@ -113,3 +113,10 @@ def org_may_use_image(org, image):
         return True
     own = org_collection(org, create=False) if org is not None else None
     return own is not None and _within(collection, own)
+
+
+def visible_images(user):
+    """The images ``user`` may open by id in the CMS: those it may choose or change."""
+    from wagtail.images import permissions
+
+    return permissions.permission_policy.instances_user_has_any_permission_for(user, ["choose", "change"])
