@@ -39,21 +39,24 @@ class CmsGuardMiddleware:
         if name in UNREACHABLE:
             raise Http404
         required = REQUIRED_POST_FIELDS.get(name)
-        if required and request.method == "POST" and not all(request.POST.get(f) for f in required):
-            raise BadRequest
+        if (required and request.method == "POST" and request.user.has_perm("wagtailadmin.access_admin")
+                and not all(request.POST.get(f) for f in required)):
+            raise BadRequest  # (anyone else is sent to the CMS login by Wagtail)
         if match and match.namespace in IMAGE_NAMESPACES:
-            self.check_image(request, view_kwargs)
+            ids = [str(view_kwargs[key]) for key in IMAGE_KWARGS if key in view_kwargs]
+            if name == "wagtailimages_chooser:chosen_multiple":  # ?id=1&id=2
+                ids += request.GET.getlist("id")
+            self.check_images(request.user, ids)
         return None
 
     @staticmethod
-    def check_image(request, kwargs):
+    def check_images(user, ids):
         from .images import visible_images
 
-        user = request.user
-        if not user.is_authenticated or user.is_superuser:
+        if not ids or not user.is_authenticated or user.is_superuser:
             return  # Wagtail's own login redirect, or every image
-        for key in IMAGE_KWARGS:
-            if key in kwargs:
-                value = str(kwargs[key])
-                if not value.isdigit() or not visible_images(user).filter(pk=int(value)).exists():
-                    raise Http404
+        if not all(i.isdigit() and len(i) < 19 for i in ids):
+            raise Http404
+        wanted = {int(i) for i in ids}
+        if visible_images(user).filter(pk__in=wanted).count() != len(wanted):
+            raise Http404

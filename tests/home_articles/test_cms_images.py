@@ -82,6 +82,10 @@ def test_another_orgs_image_is_refused_by_id(client, editors, images):
         assert client.get(reverse(name, args=[images.b.pk])).status_code == 404, name
     assert client.get(reverse("wagtailimages:preview", args=[images.b.pk, "fill-10x10"])).status_code == 404
     assert client.get(reverse("wagtailimages_chooser:chosen", args=[images.b.pk])).status_code == 404
+    assert client.get(reverse("wagtailimages_chooser:select_format", args=[images.b.pk])).status_code == 404
+    multiple = reverse("wagtailimages_chooser:chosen_multiple")
+    assert client.get(multiple, {"id": [images.a.pk, images.b.pk]}).status_code == 404
+    assert client.get(multiple, {"id": [images.a.pk, images.shared.pk]}).status_code == 200
     images.b.refresh_from_db()
     assert images.b.title == "深圳封面"
     # Its own image opens.

@@ -38,3 +38,14 @@ def test_external_link_chooser_refuses_a_post_without_its_url(client, users):
     response = client.post(path, {"external-link-chooser-url": "https://www.12355.net/",
                                   "external-link-chooser-link_text": "共青团"})
     assert response.status_code == 200
+
+
+def test_external_link_chooser_still_sends_others_to_the_cms_login(client, tree):
+    from tests.factories import actor_of
+
+    user = actor_of(tree.city_a).user  # an org account: no CMS access
+    user.must_change_password = False
+    user.save()
+    client.force_login(user)
+    response = client.post(reverse("wagtailadmin_choose_page_external_link"), {})
+    assert response.status_code == 302 and "/cms/login/" in response["Location"]
