@@ -49,3 +49,16 @@ def test_external_link_chooser_still_sends_others_to_the_cms_login(client, tree)
     client.force_login(user)
     response = client.post(reverse("wagtailadmin_choose_page_external_link"), {})
     assert response.status_code == 302 and "/cms/login/" in response["Location"]
+
+
+def test_page_listing_and_header_offer_no_copy(client, users):
+    from wagtail.models import Page
+
+    page = Page.objects.filter(depth__gt=2).first()
+    for user in users:
+        client.force_login(user)
+        for path in (reverse("wagtailadmin_explore", args=[page.get_parent().pk]),
+                     reverse("wagtailadmin_pages:edit", args=[page.pk])):
+            response = client.get(path)
+            assert response.status_code == 200, (user, path)
+            assert f"/pages/{page.pk}/copy/" not in response.content.decode(), (user, path)
