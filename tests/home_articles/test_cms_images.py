@@ -167,3 +167,27 @@ def test_cms_account_creation_makes_the_orgs_collection(tree, editors):
 
     cms_account_create(actor=actor_of(tree.province), org=tree.city_b, username="xc_new_city", name="新宣传", roles=["首页文章编辑"])
     assert org_collection(tree.city_b, create=False) is not None
+
+
+def test_data_migration_gives_existing_orgs_their_collection_and_moves_their_covers(tree, editors, images):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("home_articles.migrations.0006_image_collections")
+    OrgImageCollection.objects.filter(organization__in=[tree.city_a, tree.district]).delete()
+    legacy = image("旧市封面", Collection.get_first_root_node())
+    article = HomeArticle.objects.create(title="旧文章", link_url="https://www.12355.net/a", publisher=tree.district,
+                                         cover=legacy)
+    migration.forwards(apps, None)
+    assert org_collection(tree.city_a, create=False) is not None  # a CMS login's org
+    district = org_collection(tree.district, create=False)  # an org with articles
+    assert district is not None
+    legacy.refresh_from_db()
+    assert legacy.collection == district
+    images.root.refresh_from_db()
+    assert images.root.collection.depth == 1  # not an article's cover: stays
+    assert article.cover_id == legacy.pk
+    assert Collection.find_problems() == ([], [], [], [], [])
+    assert org_collection(tree.province).get_parent().depth == 1  # treebeard still adds after it
+    assert Collection.find_problems() == ([], [], [], [], [])
