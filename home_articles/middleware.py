@@ -21,6 +21,9 @@ UNREACHABLE = frozenset({
 REQUIRED_POST_FIELDS = {
     "wagtailadmin_choose_page_external_link": ("external-link-chooser-url",),
 }
+#: Where a CMS login uploads images: its org's collection is made here if it has none yet (a login made in
+#: Wagtail's user admin rather than by cms_account_create).
+UPLOAD_VIEWS = frozenset({"wagtailimages:add", "wagtailimages:add_multiple", "wagtailimages_chooser:create"})
 #: Image URL namespaces and the keyword that names the image.
 IMAGE_NAMESPACES = ("wagtailimages", "wagtailimages_chooser")
 IMAGE_KWARGS = ("image_id", "pk")
@@ -42,12 +45,23 @@ class CmsGuardMiddleware:
         if (required and request.method == "POST" and request.user.has_perm("wagtailadmin.access_admin")
                 and not all(request.POST.get(f) for f in required)):
             raise BadRequest  # (anyone else is sent to the CMS login by Wagtail)
+        if name in UPLOAD_VIEWS:
+            self.ensure_collection(request.user)
         if match and match.namespace in IMAGE_NAMESPACES:
             ids = [str(view_kwargs[key]) for key in IMAGE_KWARGS if key in view_kwargs]
             if name == "wagtailimages_chooser:chosen_multiple":  # ?id=1&id=2
                 ids += request.GET.getlist("id")
             self.check_images(request.user, ids)
         return None
+
+    @staticmethod
+    def ensure_collection(user):
+        from .images import org_collection
+        from .permissions import editor_org
+
+        org = editor_org(user)
+        if org is not None and not user.is_superuser and user.has_perm("wagtailadmin.access_admin"):
+            org_collection(org)
 
     @staticmethod
     def check_images(user, ids):

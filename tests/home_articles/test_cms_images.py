@@ -63,6 +63,7 @@ def test_chooser_offers_only_own_and_shared_images(client, editors, images):
         text = response.json()["html"] if name.endswith(":choose") else response.content.decode()
         assert "广州封面" in text and "全省共享封面" in text, name
         assert "深圳封面" not in text and "旧封面" not in text, name
+        assert images.b.collection.name not in text, name
 
 
 def test_image_listing_shows_only_own_images(client, editors, images):
@@ -71,6 +72,7 @@ def test_image_listing_shows_only_own_images(client, editors, images):
     assert response.status_code == 200
     text = response.content.decode()
     assert "广州封面" in text and "深圳封面" not in text and "旧封面" not in text
+    assert images.b.collection.name not in text  # nor its collection in the filter
 
 
 def test_another_orgs_image_is_refused_by_id(client, editors, images):
@@ -191,3 +193,12 @@ def test_data_migration_gives_existing_orgs_their_collection_and_moves_their_cov
     assert Collection.find_problems() == ([], [], [], [], [])
     assert org_collection(tree.province).get_parent().depth == 1  # treebeard still adds after it
     assert Collection.find_problems() == ([], [], [], [], [])
+
+
+def test_a_login_without_a_collection_gets_one_when_it_uploads(client, tree):
+    editor = make_editor(tree.district, "xc_new_district")
+    assert org_collection(tree.district, create=False) is None
+    client.force_login(editor)
+    response = client.post(reverse("wagtailimages:add"), {"title": "区级图片", "file": upload()})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert get_image_model().objects.get(title="区级图片").collection == org_collection(tree.district, create=False)
