@@ -38,7 +38,12 @@ def org_collection(org, *, create=True):
     if link is not None or not create:
         return link.collection if link else None
     with transaction.atomic():
-        root = Collection.get_first_root_node()
+        # The root's row lock serialises the (rare) creations: two at once would otherwise take the same
+        # tree path, or make two collections for one org.
+        root = Collection.objects.select_for_update().get(pk=Collection.get_first_root_node().pk)
+        link = OrgImageCollection.objects.select_related("collection").filter(organization=org).first()
+        if link is not None:
+            return link.collection
         collection = root.add_child(instance=Collection(name=f"{org.full_name}图片"[:255]))
         OrgImageCollection.objects.create(organization=org, collection=collection)
     return collection
