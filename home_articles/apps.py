@@ -13,7 +13,9 @@ class HomeArticlesConfig(AppConfig):
         from portal.actors import ORG_ACTOR_KINDS
         from portal.registry import MenuItem, register_menu_item
 
-        from . import services  # noqa: F401 - registers audit actions
+        from . import images, services  # noqa: F401 - services registers audit actions
+
+        images.install()  # CMS images per org (home_articles/images.py)
         from .views_manage import is_provincial_actor, may_publish
 
         for order, (label, url_name, visible) in enumerate([

@@ -1,6 +1,7 @@
 from django import forms
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from .images import ERR_COVER_SCOPE, choosable_images
 from .models import ArticleKind, LocalPublishingRight
 from .permissions import ERR_NO_ORG, allowed_kinds, editor_org
 
@@ -14,6 +15,14 @@ class HomeArticleForm(WagtailAdminModelForm):
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
         self.editor_org = editor_org(for_user)
+        if "cover" in self.fields and for_user is not None:
+            # Only the org's own and the shared images: another org's image id is not a valid choice.
+            cover = self.fields["cover"]
+            cover.queryset = choosable_images(for_user)
+            if self.instance.cover_id:  # keep a cover the article already has
+                cover.queryset = cover.queryset | type(self.instance.cover)._default_manager.filter(
+                    pk=self.instance.cover_id)
+            cover.error_messages["invalid_choice"] = ERR_COVER_SCOPE
         if "kind" not in self.fields:
             return
         if self.instance.pk and self.instance.publisher_id:

@@ -101,3 +101,23 @@ class LocalPublishingRight(models.Model):
 
     def __str__(self):
         return f"{self.organization} {'可发布' if self.allowed else '不可发布'}"
+
+
+class OrgImageCollection(models.Model):
+    """The image collection (Wagtail's ``Collection``) that holds one org's cover images.
+
+    One per org, created on demand by :func:`home_articles.images.org_collection`; the CMS image
+    permission policy (home_articles/images.py) lets an org's logins work in it and nowhere else.
+    """
+
+    organization = models.OneToOneField("orgtree.Organization", verbose_name="团组织", on_delete=models.CASCADE,
+                                        related_name="image_collection")
+    collection = models.OneToOneField("wagtailcore.Collection", verbose_name="图片集", on_delete=models.CASCADE,
+                                      related_name="+")
+
+    class Meta:
+        verbose_name = "组织图片集"
+        verbose_name_plural = "组织图片集"
+
+    def __str__(self):
+        return str(self.collection)

@@ -11,6 +11,7 @@ from portal.models import User
 from portal.passwords import generate_password
 from portal.services import account_issue_one_time_password
 
+from .images import ERR_COVER_SCOPE, org_collection, org_may_use_image
 from .models import HomeArticle, LocalPublishingRight
 from .permissions import (
     EDITOR_GROUP,
@@ -42,15 +43,29 @@ def _check_own(actor, article):
 
 
 def _attach_cover(actor, article, cover_file):
-    """A cover uploaded on the service pages becomes a CMS image (the CMS chooses from the same images)."""
+    """A cover uploaded on the service pages becomes a CMS image in the org's collection (the CMS chooses
+    from the same images)."""
     if cover_file is None:
         return
     from wagtail.images import get_image_model
 
     image = get_image_model()(title=article.title[:255], file=cover_file,
                               uploaded_by_user=actor.user if getattr(actor.user, "pk", None) else None)
+    if article.publisher_id is not None:
+        image.collection = org_collection(article.publisher)
     image.save()
     article.cover = image
+
+
+def _check_cover(actor, article):
+    """A chosen cover must be the publisher's own image or a shared one; a cover the article already had
+    stays allowed (it was checked when chosen)."""
+    if article.cover_id is None or getattr(actor.user, "is_superuser", False):
+        return
+    if article.pk and HomeArticle.objects.filter(pk=article.pk, cover_id=article.cover_id).exists():
+        return
+    if not org_may_use_image(article.publisher, article.cover):
+        raise ValidationError({"cover": ERR_COVER_SCOPE})
 
 
 @transaction.atomic
@@ -63,6 +78,7 @@ def article_create(*, actor, article, cover_file=None):
     article.publisher = actor.org
     if getattr(actor.user, "pk", None):
         article.created_by = actor.user
+    _check_cover(actor, article)
     _attach_cover(actor, article, cover_file)
     article.save()
     audit_record(actor=actor, action="home_article.create", obj=article, after=article_snapshot(article),
@@ -76,6 +92,7 @@ def article_update(*, actor, article, before, cover_file=None):
     _check_own(actor, article)
     if article.live:  # taking an article down is always allowed, even after the right is withdrawn
         check_can_publish(article.publisher, article.kind)
+    _check_cover(actor, article)
     _attach_cover(actor, article, cover_file)
     article.save()
     old, new = changed_only(before, article_snapshot(article))
@@ -188,6 +205,7 @@ def cms_account_create(*, actor, org, username, name, roles):
     user.set_password(password)
     user.save()
     user.groups.set(Group.objects.filter(name__in=roles))
+    org_collection(org)  # where its images go (home_articles/images.py)
     audit_record(actor=actor, action="cms_account.create", obj=user, org=org, after={
         "登录账号": username, "姓名": user.first_name, "所属组织": org.full_name, "角色": _roles_of(user)})
     return user, password

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from home_articles.models import ArticleKind, HomeArticle
 from home_articles.permissions import EDITOR_GROUP as ARTICLE_EDITORS
+from home_articles.images import org_collection
 from home_articles.permissions import editor_actor
 from home_articles.models import LocalPublishingRight
 from home_articles.services import article_create, local_right_set
@@ -167,6 +168,7 @@ def _seed():
         user.set_password(password)
         user.save()
         user.groups.set(Group.objects.filter(name__in=groups))
+        org_collection(org)
         logins.append((user.first_name, username, password))
 
     # A district granted the 本地 right by the provincial account (the cities have it by default), so that

@@ -22,3 +22,14 @@ def hide_wagtail_guides(request, menu_items):
 @hooks.register("construct_reports_menu")
 def hide_unneeded_reports(request, menu_items):
     menu_items[:] = [item for item in menu_items if item.name not in HIDDEN_REPORTS]
+
+
+def _hide_page_copy():
+    """Copying pages is unreachable (home_articles/middleware.py): no 复制 button in the page listing or
+    header either. Wagtail offers no hook over the header buttons, so its button says it is never shown."""
+    from wagtail.admin.wagtail_hooks import PageListingCopyButton
+
+    PageListingCopyButton.is_shown = lambda self, user: False
+
+
+_hide_page_copy()

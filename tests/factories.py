@@ -183,11 +183,14 @@ def make_cms_editor(org, *, username=None, name="宣传干部", password="Xuanch
     (首页文章编辑 and 公告与帮助编辑, made by the migrations)."""
     from django.contrib.auth.models import Group
 
+    from home_articles.images import org_collection
+
     user = User.objects.create(username=username or f"xc-{next(_seq)}", kind=User.Kind.STAFF, organization=org,
                                first_name=name)
     user.set_password(password)
     user.save()
     user.groups.add(*Group.objects.filter(name__in=["首页文章编辑", "公告与帮助编辑"]))
+    org_collection(org)  # as cms_account_create does
     return user
 
 

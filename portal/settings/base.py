@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.ActorMiddleware",
     "portal.middleware.PasswordChangeRequiredMiddleware",
+    "home_articles.middleware.CmsGuardMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # AxesMiddleware must be last: it turns a lockout signal into the Chinese lockout page.
     "axes.middleware.AxesMiddleware",

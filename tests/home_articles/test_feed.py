@@ -177,7 +177,10 @@ def test_cover_image_is_shown_as_a_rendition(tree, editors):
     from wagtail.images import get_image_model
     from wagtail.images.tests.utils import get_test_image_file
 
-    image = get_image_model().objects.create(title="封面", file=get_test_image_file(size=(740, 330)))
+    from home_articles.images import org_collection
+
+    image = get_image_model().objects.create(title="封面", file=get_test_image_file(size=(740, 330)),
+                                             collection=org_collection(editors.city_a.organization))
     publish(editors.city_a, "有封面的文章", cover=image)
     item = member_feed(branch=tree.branch)["items"][0]
     assert item["title"] == "有封面的文章" and "fill-370x165" in item["cover_url"]

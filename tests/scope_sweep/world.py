@@ -43,6 +43,10 @@ LONG_REASON = "经团支部大会讨论通过，该团员连续六个月以上�
 
 def _side(province, p, wechat_settings):
     """One subtree; ``p`` is its name prefix (甲 or 乙)."""
+    from wagtail.images import get_image_model
+    from wagtail.images.tests.utils import get_test_image_file
+
+    from home_articles.images import org_collection
     from home_articles.models import ArticleKind, HomeArticle, LocalPublishingRight
     from home_articles.permissions import editor_actor
     from home_articles.services import article_create, publishing_right_set
@@ -116,13 +120,15 @@ def _side(province, p, wechat_settings):
     s.editor = make_cms_editor(s.city, username=f"xc-{s.city.code}", name=f"{p}宣传")
     s.article = article_create(actor=editor_actor(s.editor), article=HomeArticle(
         title=f"{p}市本地文章", link_url="https://www.12355.net/a", kind=ArticleKind.LOCAL))
+    s.image = get_image_model().objects.create(title=f"{p}市封面", file=get_test_image_file(),
+                                               collection=org_collection(s.city), uploaded_by_user=s.editor)
     s.right = publishing_right_set(actor=actor_of(province), right=LocalPublishingRight(
         organization=s.district, allowed=True, note=f"{p}区本地权限"))
 
     s.audit_entries = list(AuditLog.objects.filter(organization__in=s.orgs).order_by("id")[:3])
     s.markers = [o.short_name for o in s.orgs] + [
         f"{p}团干", f"{p}运营", f"{p}支书", f"{p}团员", f"{p}待审", f"{p}申请", f"{p}删除", f"{p}离团",
-        f"{p}支部消息", f"{p}团员消息", f"{p}团干消息", f"{p}群发通知", f"{p}工作群", f"{p}市本地文章", f"{p}宣传",
+        f"{p}支部消息", f"{p}团员消息", f"{p}团干消息", f"{p}群发通知", f"{p}工作群", f"{p}市本地文章", f"{p}市封面", f"{p}宣传",
         f"{p}区本地权限",
     ]
     return s
