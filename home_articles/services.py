@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from portal import text
 from portal.audit import audit_record, changed_only, register_actions, snapshot
 from portal.models import User
 from portal.passwords import generate_password
@@ -68,6 +69,14 @@ def _check_cover(actor, article):
         raise ValidationError({"cover": ERR_COVER_SCOPE})
 
 
+def _check_title(article):
+    """The one text rule (portal.text) for the title members read in their feed."""
+    try:
+        article.title = text.clean_text(article.title, label="标题", required=True)
+    except ValidationError as exc:
+        raise ValidationError({"title": exc.messages}) from None
+
+
 @transaction.atomic
 def article_create(*, actor, article, cover_file=None):
     """Publish (or save unpublished) a new article for the actor's org.
@@ -78,6 +87,7 @@ def article_create(*, actor, article, cover_file=None):
     article.publisher = actor.org
     if getattr(actor.user, "pk", None):
         article.created_by = actor.user
+    _check_title(article)
     _check_cover(actor, article)
     _attach_cover(actor, article, cover_file)
     article.save()
@@ -92,6 +102,7 @@ def article_update(*, actor, article, before, cover_file=None):
     _check_own(actor, article)
     if article.live:  # taking an article down is always allowed, even after the right is withdrawn
         check_can_publish(article.publisher, article.kind)
+    _check_title(article)
     _check_cover(actor, article)
     _attach_cover(actor, article, cover_file)
     article.save()

@@ -318,3 +318,16 @@ def test_the_provincial_operator_may_grant_too_audited_as_the_operator(client, t
     assert can_publish_local(tree.district)
     log = AuditLog.objects.get(action="home_article.right")
     assert log.actor_kind == "operator" and log.user == operator
+
+
+def test_titles_follow_the_one_text_rule(client, tree):
+    from django.core.exceptions import ValidationError
+
+    from portal.text import ERR_INVISIBLE
+
+    with pytest.raises(ValidationError) as exc:
+        publish_as(tree.city_a, title="广州\u202e活动")
+    assert exc.value.message_dict["title"] == [ERR_INVISIBLE.format(label="标题")]
+    assert not HomeArticle.objects.filter(publisher=tree.city_a).exists()
+    article = publish_as(tree.city_a, title="\u3000广州\u3000活动 ")
+    assert article.title == "广州 活动"
