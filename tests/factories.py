@@ -126,14 +126,14 @@ def member_data(branch, *, birth="20000315", joined=None, **overrides):
 
 def make_member(branch, *, approved=True, **overrides):
     """A member registered through the real 报到 service (and approved by the branch unless told not to)."""
-    from services.members import services
+    from services.members import registration, review
     from services.members.choices import RegistrationStatus
 
     data = member_data(branch, **overrides)
     with _registered_while_under_28(data):
-        member = services.member_register(data=data, openid=f"openid-{next(_seq)}")
+        member = registration.member_register(data=data, openid=f"openid-{next(_seq)}")
         if approved:
-            services.member_approve(actor=actor_of(branch), member=member)
+            review.member_approve(actor=actor_of(branch), member=member)
     if approved:
         member.refresh_from_db()
         assert member.registration_status == RegistrationStatus.APPROVED

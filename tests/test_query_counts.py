@@ -44,7 +44,7 @@ def test_member_lists(client, tree):
 
 
 def test_member_batch_results(client, tree):
-    from services.members import services
+    from services.members import review
 
     members = []
     login(client, tree.branch)
@@ -60,7 +60,7 @@ def test_member_batch_results(client, tree):
         client.post(reverse("members:approve_batch"), {"ids": [m.pk for m in members[1:]]})
     # each approval is its own transaction (the same checks as one approval): a bounded cost per member
     per_member = (len(many.captured_queries) - len(one.captured_queries)) / (FULL - 2)
-    assert per_member <= 20 and services.BATCH_APPROVE_LIMIT <= 100
+    assert per_member <= 20 and review.BATCH_APPROVE_LIMIT <= 100
 
 
 def test_org_children_and_cadres(client, tree):

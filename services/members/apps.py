@@ -17,7 +17,8 @@ class MembersConfig(AppConfig):
         from portal.registry import NOT_ON_MOBILE
         from services.messaging.audiences import MEMBERS, register_audience
 
-        from . import selectors, services  # noqa: F401 - services registers its audit actions
+        from . import profile, registration, review, selectors  # noqa: F401 - the flows register their audit actions
+        from . import status as _status  # noqa: F401
         from .choices import APPROVED_STATES, LeagueStatus
         from .models import Member
 
@@ -56,9 +57,9 @@ class MembersConfig(AppConfig):
                                                        state=RequestState.PENDING).values_list("pk", flat=True))
             return {m.pk for m in messages if m.subject_id in waiting}
 
-        register_subject(services.SUBJECT_REGISTRATION, _awaiting(RegistrationStatus.PENDING))
-        register_subject(services.SUBJECT_CHANGE, _awaiting(RegistrationStatus.CHANGE_PENDING))
-        register_subject(services.SUBJECT_REQUEST, _request_pending)
+        register_subject(registration.SUBJECT_REGISTRATION, _awaiting(RegistrationStatus.PENDING))
+        register_subject(registration.SUBJECT_CHANGE, _awaiting(RegistrationStatus.CHANGE_PENDING))
+        register_subject(registration.SUBJECT_REQUEST, _request_pending)
 
         @register_emptiness_check
         def _has_members(org):

@@ -7,7 +7,7 @@ from orgtree.models import Organization
 from portal.actors import ORG_ADMIN, Actor
 from portal.idcard import normalize
 
-from . import services
+from . import registration, review
 from .models import Member
 
 DEMO = [
@@ -38,7 +38,7 @@ def seed_member_demo(users):
                 "education": 4, "highest_education": 4, "hukou_province": "广东省", "hukou_city": "广州市",
                 "hukou_county": "天河区", "join_unit": "广州市第一中学",
                 "member_number": f"{joined.year}{seq:08d}" if joined.year >= 2017 else ""}
-        member = services.member_register(data=data, user=user, openid=openid)
+        member = registration.member_register(data=data, user=user, openid=openid)
         if user is not None:
             actor = Actor(kind=ORG_ADMIN, org=branch, label=f"{branch.full_name} 管理员（演示数据）")
-            services.member_approve(actor=actor, member=member)
+            review.member_approve(actor=actor, member=member)

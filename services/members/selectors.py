@@ -15,7 +15,7 @@ from portal.scope import get_in_scope, scoped
 from . import aging
 from .choices import RegistrationStatus, RequestState
 from .models import Member, MemberRequest
-from .services import eligible_branches
+from .registration import eligible_branches
 
 PAGE_SIZE = 20
 EXPORT_LIMIT = 10_000  # reference §8: exports are bounded

@@ -5,7 +5,7 @@ import io
 import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,8 @@ from portal.exports import Sheet, xlsx_response
 from portal.filters import bind_filter_form, query_without
 from portal.params import int_list, int_or_none
 
-from . import selectors, services
+from . import profile, registration, selectors, status
+from . import review as review_flow
 from .choices import LEFT_STATES, LeagueStatus, RegistrationStatus
 from .forms import DeletionForm, MemberFilterForm, OfflineForm, ReasonForm, RestoreForm, StatusApplyForm
 
@@ -104,7 +105,7 @@ def member_detail(request, pk):
     actor = request.actor
     own_branch = actor.org.pk == member.branch_id
     return render(request, "members/detail.html", {
-        "m": member, "own_branch": own_branch, "diff": services.pending_diff(member),
+        "m": member, "own_branch": own_branch, "diff": profile.pending_diff(member),
         "requests": member.requests.order_by("-id")[:10], "is_left": member.league_status in LEFT_STATES,
         "return_form": ReasonForm(), "offline_form": OfflineForm(),
         "can_review": own_branch and member.registration_status in (RegistrationStatus.PENDING,
@@ -134,8 +135,8 @@ def review(request, pk):
     member = selectors.member_get(actor=request.actor, pk=pk)
     change = member.registration_status == RegistrationStatus.CHANGE_PENDING
     if request.POST.get("decision") == "approve":
-        return _do(request, pk, services.change_approve if change else services.member_approve, "审核通过")
-    return _do(request, pk, services.change_return if change else services.member_return, "已退回", ReasonForm)
+        return _do(request, pk, profile.change_approve if change else review_flow.member_approve, "审核通过")
+    return _do(request, pk, profile.change_return if change else review_flow.member_return, "已退回", ReasonForm)
 
 
 @require_POST
@@ -143,7 +144,7 @@ def review(request, pk):
 def approve_batch(request):
     """批量审核通过 from 我的团员: one result line per chosen member."""
     try:
-        lines = services.members_approve_batch(actor=request.actor, member_ids=int_list(request.POST.getlist("ids")))
+        lines = review_flow.members_approve_batch(actor=request.actor, member_ids=int_list(request.POST.getlist("ids")))
     except ValidationError as exc:
         messages.error(request, error_text(exc))
         return redirect(reverse("members:manage_list") + "?registration_status=1")
@@ -155,7 +156,7 @@ def approve_batch(request):
 @require_POST
 @org_actor_required
 def verify_offline(request, pk):
-    return _do(request, pk, services.member_verify_offline, "已标记为线下验证通过", OfflineForm)
+    return _do(request, pk, review_flow.member_verify_offline, "已标记为线下验证通过", OfflineForm)
 
 
 @org_actor_required
@@ -164,7 +165,7 @@ def status_apply(request, pk):
     form = StatusApplyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.status_apply(actor=request.actor, member=member, kind=form.cleaned_data["kind"],
+            status.status_apply(actor=request.actor, member=member, kind=form.cleaned_data["kind"],
                                   reasons=form.cleaned_data["reasons"], description=form.cleaned_data["description"],
                                   files=request.FILES.getlist("attachments"))
         except ValidationError as exc:
@@ -182,7 +183,7 @@ def deletion_apply(request, pk):
     form = DeletionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.deletion_apply(actor=request.actor, member=member, **form.cleaned_data)
+            status.deletion_apply(actor=request.actor, member=member, **form.cleaned_data)
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -203,7 +204,7 @@ def restore(request, pk):
     if request.method == "POST":
         branch = Organization.objects.filter(pk=int_or_none(request.POST.get("branch")) or 0).first()
         try:
-            services.member_restore(actor=request.actor, member=member, branch=branch)
+            status.member_restore(actor=request.actor, member=member, branch=branch)
         except ValidationError as exc:
             messages.error(request, error_text(exc))
         else:
@@ -227,10 +228,10 @@ def request_detail(request, pk):
             raise Http404
         try:
             if request.POST.get("decision") == "approve":
-                services.request_approve(actor=request.actor, request=req)
+                status.request_approve(actor=request.actor, request=req)
             else:
                 form.is_valid()
-                services.request_return(actor=request.actor, request=req, reason=form.cleaned_data.get("reason"))
+                status.request_return(actor=request.actor, request=req, reason=form.cleaned_data.get("reason"))
         except ValidationError as exc:
             messages.error(request, error_text(exc))
         else:
@@ -257,7 +258,7 @@ def register_url(request, branch):
 def qr(request):
     """报到二维码: each branch's own link, so members never have to type a branch ID."""
     org = request.actor.org
-    if not services.is_eligible_branch(org):
+    if not registration.is_eligible_branch(org):
         raise Http404("只有团支部有团员报到二维码")
     url = register_url(request, org)
     if request.GET.get("download"):

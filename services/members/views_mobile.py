@@ -15,7 +15,8 @@ from portal.models import User, WeChatIdentity
 from portal.params import int_or_none
 from portal.views.mobile import BACKEND, SESSION_PENDING, cadre_required, member_required, pending_identity
 
-from . import selectors, services
+from . import registration, review, selectors
+from . import profile as profile_flow
 from .choices import RegistrationStatus
 from .forms import EDIT_FORMS, STEP_FORMS, STEP_TITLES, BranchSearchForm, ReasonForm, WithdrawForm
 from .views import add_errors, error_text
@@ -60,7 +61,7 @@ def _to_json(data):
 
 def _from_json(data):
     out = dict(data)
-    for k in services.DATE_FIELDS:
+    for k in registration.DATE_FIELDS:
         if out.get(k):
             out[k] = date.fromisoformat(out[k])
     return out
@@ -81,7 +82,7 @@ def register(request):
     if member is not None and not state["data"]:
         # 修改资料重新报到: start from what they submitted last time.
         state = {"branch": member.branch_id,
-                 "data": _to_json({f: getattr(member, f) for f in services.REGISTRATION_FIELDS if f != "branch"})}
+                 "data": _to_json({f: getattr(member, f) for f in registration.REGISTRATION_FIELDS if f != "branch"})}
         _save_state(request, state)
     return render(request, "members/m_register.html", {"branch": _branch(state), "member": member})
 
@@ -109,13 +110,13 @@ def branch_search(request):
     query = form.data.get("q", "") if form.is_bound else ""
     results = selectors.branch_search(query)
     if request.method == "POST":
-        branch = services.eligible_branches().filter(pk=int_or_none(request.POST.get("branch")) or 0).first()
+        branch = registration.eligible_branches().filter(pk=int_or_none(request.POST.get("branch")) or 0).first()
         if branch is not None:
             state = _state(request)
             state["branch"] = branch.pk
             _save_state(request, state)
             return redirect("members:register_step", 1)
-        messages.error(request, services.ERR_BRANCH_NOT_ELIGIBLE)
+        messages.error(request, registration.ERR_BRANCH_NOT_ELIGIBLE)
     return render(request, "members/m_branch_search.html", {"form": form, "results": results, "query": query,
                                                             "vague": bool(query) and not results})
 
@@ -143,7 +144,7 @@ def register_step(request, step):
             return redirect("members:register_step", step + 1)
         user, openid = who
         try:
-            member = services.member_register(data={**data, "branch": branch}, user=user, openid=openid)
+            member = registration.member_register(data={**data, "branch": branch}, user=user, openid=openid)
         except ValidationError as exc:
             add_errors(form, exc)
             messages.error(request, error_text(exc))
@@ -176,7 +177,7 @@ def withdraw(request):
     form = WithdrawForm(request.POST)
     form.is_valid()
     try:
-        services.member_withdraw(member=member, confirm=form.cleaned_data.get("confirm", ""))
+        registration.member_withdraw(member=member, confirm=form.cleaned_data.get("confirm", ""))
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -193,7 +194,7 @@ def profile(request):
     if member.registration_status not in (3, 4, 5):
         return redirect("members:register_status")
     return render(request, "members/m_profile.html", {
-        "m": member, "diff": services.pending_diff(member), "blocked": services.modify_problem(member)})
+        "m": member, "diff": profile_flow.pending_diff(member), "blocked": profile_flow.modify_problem(member)})
 
 
 @member_required
@@ -201,20 +202,20 @@ def profile_edit(request, group):
     member = _member(request)
     if member is None or group not in EDIT_FORMS:
         raise Http404
-    blocked = services.modify_problem(member)
+    blocked = profile_flow.modify_problem(member)
     if blocked:
         messages.error(request, blocked)
         return redirect("members:profile")
     if group == "reviewed" and member.registration_status == RegistrationStatus.CHANGE_PENDING:
-        messages.error(request, services.ERR_CHANGE_PENDING)
+        messages.error(request, profile_flow.ERR_CHANGE_PENDING)
         return redirect("members:profile")
-    initial = services.current_values(member, services.EDIT_GROUPS[group])
+    initial = profile_flow.current_values(member, registration.EDIT_GROUPS[group])
     kwargs = {"extra": {"joined_league": member.joined_league, "birth_date": member.birth_date},
               "reviewed": {"birth_date": member.birth_date}}.get(group, {})
     form = EDIT_FORMS[group](request.POST or None, initial=initial, **kwargs)
     if request.method == "POST" and form.is_valid():
         try:
-            services.member_profile_update(member=member, group=group, data=form.cleaned_data)
+            profile_flow.member_profile_update(member=member, group=group, data=form.cleaned_data)
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -291,10 +292,10 @@ def cadre_member(request, pk):
             if request.POST.get("decision") == "approve":
                 if member.real_name_status == 2:  # reference: WeChat Work refuses and sends to the PC
                     raise ValidationError("该团员身份证校验未通过，请到PC端进行审核")
-                (services.change_approve if change else services.member_approve)(actor=actor, member=member)
+                (profile_flow.change_approve if change else review.member_approve)(actor=actor, member=member)
             else:
                 form.is_valid()
-                (services.change_return if change else services.member_return)(
+                (profile_flow.change_return if change else review.member_return)(
                     actor=actor, member=member, reason=form.cleaned_data.get("reason"))
         except ValidationError as exc:
             messages.error(request, error_text(exc))
@@ -302,5 +303,5 @@ def cadre_member(request, pk):
             messages.success(request, "审核完成")
             return redirect("members:cadre_review")
     return render(request, "members/m_cadre_member.html", {
-        "m": member, "form": form, "diff": services.pending_diff(member), "can_review": can_review,
+        "m": member, "form": form, "diff": profile_flow.pending_diff(member), "can_review": can_review,
         "id_shown": member.id_number if actor.acts_for_org else member.masked_id})

@@ -31,15 +31,15 @@ def test_a_nul_byte_anywhere_is_a_chinese_400(client, tree):
 def test_malformed_ids_in_posted_forms(client, tree):
     member = make_member(tree.branch)
     login(client, tree.general)
-    from services.members import services
+    from services.members import status
     from services.members.choices import RequestKind
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from ..factories import actor_of
 
-    req = services.status_apply(actor=actor_of(tree.branch), member=member, kind=RequestKind.RESIGNED,
+    req = status.status_apply(actor=actor_of(tree.branch), member=member, kind=RequestKind.RESIGNED,
                                 description="经团支部大会讨论通过，该团员本人递交书面报告要求退团，支部做了思想工作仍坚持。",
                                 files=[SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20)])
-    services.request_approve(actor=actor_of(tree.general), request=req)
+    status.request_approve(actor=actor_of(tree.general), request=req)
     response = client.post(reverse("members:restore", args=[member.pk]), {"branch": "abc"})
-    assert response.status_code == 200 and services.ERR_RESTORE_BRANCH in response.content.decode()
+    assert response.status_code == 200 and status.ERR_RESTORE_BRANCH in response.content.decode()

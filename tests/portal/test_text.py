@@ -13,7 +13,7 @@ from orgtree.rules import OrgType
 from portal import text
 from services.cadres import services as cadre_services
 from services.cadres.models import CadrePerson
-from services.members import services as member_services
+from services.members import registration, review
 from services.members.models import Member
 
 from ..factories import actor_of, make_id_number, make_member, member_data, org_data
@@ -65,14 +65,14 @@ def test_whatever_is_accepted_is_clean(value):
 @pytest.mark.parametrize("value", ["张\x01三", "\u200b\u200b", "张\u202e三"])
 def test_registration_refuses_on_the_name_and_writes_nothing(tree, value):
     with pytest.raises(ValidationError) as exc:
-        member_services.member_register(data=member_data(tree.branch, name=value), openid="openid-bad")
+        registration.member_register(data=member_data(tree.branch, name=value), openid="openid-bad")
     assert exc.value.message_dict["name"] == [text.ERR_INVISIBLE.format(label="姓名")]
     assert not Member.objects.exists()
 
 
 @pytest.mark.django_db
 def test_registration_stores_normalised_text(tree):
-    m = member_services.member_register(
+    m = registration.member_register(
         data=member_data(tree.branch, name="李\u3000小明", join_unit=unicodedata.normalize("NFD", "Café中学")),
         openid="openid-ok")
     assert m.name == "李 小明" and m.join_unit == "Café中学"
@@ -98,7 +98,7 @@ def test_cadre_reasons_and_status_descriptions_follow_the_rule(tree):
     assert "name" in exc.value.message_dict and not CadrePerson.objects.exists()
     m = make_member(tree.branch, approved=False)
     with pytest.raises(ValidationError) as exc:
-        member_services.member_return(actor=actor_of(tree.branch), member=m, reason="资料\u202e有误")
+        review.member_return(actor=actor_of(tree.branch), member=m, reason="资料\u202e有误")
     assert exc.value.message_dict["reason"] == [text.ERR_INVISIBLE.format(label="退回原因")]
     m.refresh_from_db()
     assert m.registration_status == 1
@@ -134,10 +134,10 @@ def test_member_and_cadre_services_refuse_dates_out_of_range(tree):
     from portal import people
 
     with pytest.raises(ValidationError) as exc:
-        member_services.member_register(data=member_data(tree.branch, joined_party=date(1, 1, 1)), openid="o-1")
+        registration.member_register(data=member_data(tree.branch, joined_party=date(1, 1, 1)), openid="o-1")
     assert exc.value.message_dict["joined_party"] == [people.ERR_PARTY_RANGE]
     with pytest.raises(ValidationError) as exc:
-        member_services.member_register(data=member_data(tree.branch, id_type=2, id_number="H12345678",
+        registration.member_register(data=member_data(tree.branch, id_type=2, id_number="H12345678",
                                                          birth_date=date(1900, 1, 1)), openid="o-2")
     assert exc.value.message_dict["birth_date"] == [people.ERR_BIRTH_RANGE]
     assert not Member.objects.exists()

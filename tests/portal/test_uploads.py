@@ -13,12 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from portal import uploads
-from services.members import services
+from services.members import status
 from services.members.choices import RequestKind
 from services.members.models import RequestAttachment
 
-from ..factories import actor_of, login, make_child, make_member
-from orgtree.rules import OrgType
+from ..factories import actor_of, login, make_member
 
 pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -61,7 +60,7 @@ def test_empty_oversized_missing_and_too_many_are_refused():
 
 def test_evidence_is_private_random_named_and_served_only_in_scope(client, tree):
     m = make_member(tree.branch)
-    req = services.status_apply(actor=actor_of(tree.branch), member=m, kind=RequestKind.RESIGNED, description=LONG,
+    req = status.status_apply(actor=actor_of(tree.branch), member=m, kind=RequestKind.RESIGNED, description=LONG,
                                 files=[_upload("张三身份证.png", PNG)])
     att = req.attachments.get()
     assert att.name == "张三身份证.png"
@@ -89,7 +88,7 @@ def test_evidence_is_private_random_named_and_served_only_in_scope(client, tree)
 
 def test_migration_moves_public_evidence_into_private_storage(tree):
     m = make_member(tree.branch)
-    req = services.status_apply(actor=actor_of(tree.branch), member=m, kind=RequestKind.RESIGNED, description=LONG,
+    req = status.status_apply(actor=actor_of(tree.branch), member=m, kind=RequestKind.RESIGNED, description=LONG,
                                 files=[_upload("proof.pdf", PDF)])
     public = storages["default"]
     old = public.save(f"members/requests/{req.pk}/proof.pdf", ContentFile(PDF))

@@ -53,7 +53,7 @@ def _side(province, p, wechat_settings):
     from services.cadres import groups, imports
     from services.cadres.models import CadrePerson
     from services.cadres.services import cadre_choose_identity
-    from services.members import services as members
+    from services.members import status
     from services.members.choices import RequestKind
     from services.messaging.services import broadcast_send, notify
 
@@ -85,17 +85,17 @@ def _side(province, p, wechat_settings):
     s.member_user = s.member.user
     s.pending_member = make_member(s.branch, approved=False, name=f"{p}待审")
     s.request_member = make_member(s.branch, name=f"{p}申请")
-    s.status_request = members.status_apply(actor=actor_of(s.branch), member=s.request_member,
+    s.status_request = status.status_apply(actor=actor_of(s.branch), member=s.request_member,
                                             kind=RequestKind.LAPSED, reasons=[1], description=LONG_REASON,
                                             files=[png_upload()])
     s.attachment = s.status_request.attachments.get()
     s.deletion_member = make_member(s.branch, name=f"{p}删除")
-    s.deletion_request = members.deletion_apply(actor=actor_of(s.branch), member=s.deletion_member, reason=1,
+    s.deletion_request = status.deletion_apply(actor=actor_of(s.branch), member=s.deletion_member, reason=1,
                                                 description="该团员报错了团支部，被误审核通过，申请删除其报到资料。")
     s.left_member = make_member(s.branch, name=f"{p}离团")
-    left = members.status_apply(actor=actor_of(s.branch), member=s.left_member, kind=RequestKind.RESIGNED,
+    left = status.status_apply(actor=actor_of(s.branch), member=s.left_member, kind=RequestKind.RESIGNED,
                                 description=LONG_REASON, files=[png_upload()])
-    members.request_approve(actor=actor_of(s.general), request=left)
+    status.request_approve(actor=actor_of(s.general), request=left)
     s.left_member.refresh_from_db()
     s.members = [s.member, s.pending_member, s.request_member, s.deletion_member, s.left_member]
     s.requests = [s.status_request, s.deletion_request]

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from portal.models import AuditLog
-from services.members import services
+from services.members import review
 from services.members.choices import RealNameStatus, RegistrationStatus
 from services.members.models import Member
 from services.messaging.models import Message
@@ -35,11 +35,11 @@ def test_batch_approves_each_with_the_single_checks_and_reports_every_line(clien
     assert response.status_code == 200
     lines = response.context["lines"]
     assert [(pk, ok, message) for _, pk, ok, message in lines] == [
-        (ok1.pk, True, services.BATCH_OK),
-        (checking.pk, False, services.ERR_REAL_NAME_CHECKING),
-        (done.pk, False, services.ERR_ALREADY_APPROVED),
-        (sibling.pk, False, services.ERR_BATCH_NOT_FOUND),  # out of scope: nothing about it is shown
-        (ok2.pk, True, services.BATCH_OK),
+        (ok1.pk, True, review.BATCH_OK),
+        (checking.pk, False, review.ERR_REAL_NAME_CHECKING),
+        (done.pk, False, review.ERR_ALREADY_APPROVED),
+        (sibling.pk, False, review.ERR_BATCH_NOT_FOUND),  # out of scope: nothing about it is shown
+        (ok2.pk, True, review.BATCH_OK),
     ]
     body = response.content.decode()
     assert sibling.name not in body or sibling.name == ok1.name  # names in the factory repeat
@@ -57,7 +57,7 @@ def test_only_the_members_own_branch_approves(client, tree):
     login(client, tree.general)  # an ancestor sees the member but does not review 报到
     response = client.post(reverse("members:approve_batch"), {"ids": [pending.pk]})
     assert response.context["lines"][0][2] is False
-    assert response.context["lines"][0][3] == services.ERR_NOT_BRANCH
+    assert response.context["lines"][0][3] == review.ERR_NOT_BRANCH
     assert _status(pending) == RegistrationStatus.PENDING
     assert "批量审核通过" not in client.get(reverse("members:manage_list")).content.decode()
 
@@ -66,12 +66,12 @@ def test_bad_input_changes_nothing(client, tree):
     pending = make_member(tree.branch, approved=False)
     login(client, tree.branch)
     response = client.post(reverse("members:approve_batch"), {"ids": []}, follow=True)
-    assert services.ERR_BATCH_EMPTY in response.content.decode()
+    assert review.ERR_BATCH_EMPTY in response.content.decode()
     response = client.post(reverse("members:approve_batch"), {"ids": ["abc", "-1", "9" * 30]}, follow=True)
-    assert services.ERR_BATCH_EMPTY in response.content.decode()  # malformed ids are no ids
+    assert review.ERR_BATCH_EMPTY in response.content.decode()  # malformed ids are no ids
     response = client.post(reverse("members:approve_batch"),
-                           {"ids": list(range(1, services.BATCH_APPROVE_LIMIT + 2))}, follow=True)
-    assert services.ERR_BATCH_LIMIT in response.content.decode()
+                           {"ids": list(range(1, review.BATCH_APPROVE_LIMIT + 2))}, follow=True)
+    assert review.ERR_BATCH_LIMIT in response.content.decode()
     assert client.get(reverse("members:approve_batch")).status_code == 405
     assert _status(pending) == RegistrationStatus.PENDING
     assert not AuditLog.objects.filter(action="member.approve").exists()

@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from services.members import aging, services
+from services.members import aging, profile, registration
+from services.members import status as status_flow
 from services.members.choices import DeletionState, LeagueStatus, RegistrationStatus, RequestKind
 from services.members.models import Member
 from services.messaging.models import Message
@@ -23,16 +24,16 @@ def _png(name="proof.png", content=PNG):
 
 def test_reviewed_change_waits_with_old_values_in_force(tree):
     m = make_member(tree.branch)
-    services.member_profile_update(member=m, group="reviewed", data={"income": 3, "political_status": 2,
+    profile.member_profile_update(member=m, group="reviewed", data={"income": 3, "political_status": 2,
                                                                     "is_cadre": False})
     m.refresh_from_db()
     assert m.registration_status == RegistrationStatus.CHANGE_PENDING and m.income == 1
-    diff = services.pending_diff(m)
+    diff = profile.pending_diff(m)
     assert ("收入", "2000元以下", "5000–8000元") in diff and ("政治面貌", "共青团员", "中共党员") in diff
     with pytest.raises(ValidationError) as exc:
-        services.member_profile_update(member=m, group="reviewed", data={"income": 2, "political_status": 1})
-    assert exc.value.messages == [services.ERR_CHANGE_PENDING]
-    services.change_approve(actor=actor_of(tree.branch), member=m)
+        profile.member_profile_update(member=m, group="reviewed", data={"income": 2, "political_status": 1})
+    assert exc.value.messages == [profile.ERR_CHANGE_PENDING]
+    profile.change_approve(actor=actor_of(tree.branch), member=m)
     m.refresh_from_db()
     assert (m.income, m.political_status, m.registration_status) == (3, 2, RegistrationStatus.APPROVED)
     assert m.pending_changes is None
@@ -40,138 +41,138 @@ def test_reviewed_change_waits_with_old_values_in_force(tree):
 
 def test_returned_change_keeps_old_values(tree):
     m = make_member(tree.branch)
-    services.member_profile_update(member=m, group="reviewed", data={"income": 5, "political_status": 1})
-    services.change_return(actor=actor_of(tree.branch), member=m, reason="收入与实际不符")
+    profile.member_profile_update(member=m, group="reviewed", data={"income": 5, "political_status": 1})
+    profile.change_return(actor=actor_of(tree.branch), member=m, reason="收入与实际不符")
     m.refresh_from_db()
     assert (m.income, m.registration_status, m.return_reason) == (1, RegistrationStatus.CHANGE_RETURNED, "收入与实际不符")
     with pytest.raises(ValidationError) as exc:
-        services.change_approve(actor=actor_of(tree.branch), member=m)
-    assert exc.value.messages == [services.ERR_CHANGE_RETURNED]
+        profile.change_approve(actor=actor_of(tree.branch), member=m)
+    assert exc.value.messages == [profile.ERR_CHANGE_RETURNED]
 
 
 def test_cadre_data_requires_its_fields(tree):
     m = make_member(tree.branch)
     with pytest.raises(ValidationError) as exc:
-        services.member_profile_update(member=m, group="reviewed", data={"income": 1, "political_status": 1,
+        profile.member_profile_update(member=m, group="reviewed", data={"income": 1, "political_status": 1,
                                                                         "is_cadre": True})
     assert "担任团干职务的" in str(exc.value)
 
 
 def test_basic_group_applies_at_once_and_no_change_is_refused(tree):
     m = make_member(tree.branch)
-    data = services.current_values(m, services.BASIC_FIELDS)
+    data = profile.current_values(m, registration.BASIC_FIELDS)
     with pytest.raises(ValidationError) as exc:
-        services.member_profile_update(member=m, group="basic", data=data)
-    assert exc.value.messages == [services.ERR_NO_CHANGE]
+        profile.member_profile_update(member=m, group="basic", data=data)
+    assert exc.value.messages == [profile.ERR_NO_CHANGE]
     data["phone"] = "13711112222"
-    services.member_profile_update(member=m, group="basic", data=data)
+    profile.member_profile_update(member=m, group="basic", data=data)
     m.refresh_from_db()
     assert m.phone == "13711112222" and m.registration_status == RegistrationStatus.APPROVED
 
 
 def test_locked_fields_are_not_in_any_edit_group():
-    editable = set(services.REVIEWED_FIELDS + services.BASIC_FIELDS + services.EXTRA_FIELDS)
+    editable = set(registration.REVIEWED_FIELDS + registration.BASIC_FIELDS + registration.EXTRA_FIELDS)
     assert not editable & {"name", "id_number", "joined_league", "branch", "birth_date"}
 
 
 def test_left_or_pending_members_cannot_modify(tree):
     pending = make_member(tree.branch, approved=False)
-    assert services.modify_problem(pending) == services.ERR_NOT_APPROVED
+    assert profile.modify_problem(pending) == registration.ERR_NOT_APPROVED
     m = make_member(tree.branch)
     Member.objects.filter(pk=m.pk).update(league_status=LeagueStatus.AGED_OUT, left_on=date(2024, 1, 1))
     m.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
-        services.member_profile_update(member=m, group="basic", data={"phone": "13711112222"})
-    assert exc.value.messages == [services.ERR_LEFT.format(status="满28周岁离团")]
+        profile.member_profile_update(member=m, group="basic", data={"phone": "13711112222"})
+    assert exc.value.messages == [profile.ERR_LEFT.format(status="满28周岁离团")]
 
 
 def test_status_apply_validation_and_parent_approval(tree):
     m = make_member(tree.branch)
     branch = actor_of(tree.branch)
     with pytest.raises(ValidationError) as exc:
-        services.status_apply(actor=branch, member=m, kind=RequestKind.LAPSED, description=LONG, files=[_png()])
-    assert exc.value.message_dict["reasons"] == [services.ERR_STATUS_REASONS]
+        status_flow.status_apply(actor=branch, member=m, kind=RequestKind.LAPSED, description=LONG, files=[_png()])
+    assert exc.value.message_dict["reasons"] == [status_flow.ERR_STATUS_REASONS]
     with pytest.raises(ValidationError) as exc:
-        services.status_apply(actor=branch, member=m, kind=RequestKind.RESIGNED, description="太短", files=[_png()])
-    assert exc.value.message_dict["description"] == [services.ERR_DESCRIPTION_30]
+        status_flow.status_apply(actor=branch, member=m, kind=RequestKind.RESIGNED, description="太短", files=[_png()])
+    assert exc.value.message_dict["description"] == [status_flow.ERR_DESCRIPTION_30]
     with pytest.raises(ValidationError) as exc:
-        services.status_apply(actor=branch, member=m, kind=RequestKind.RESIGNED, description=LONG, files=[])
-    assert exc.value.message_dict["attachments"] == [services.ERR_ATTACHMENTS]
+        status_flow.status_apply(actor=branch, member=m, kind=RequestKind.RESIGNED, description=LONG, files=[])
+    assert exc.value.message_dict["attachments"] == [status_flow.ERR_ATTACHMENTS]
     with pytest.raises(ValidationError) as exc:
-        services.status_apply(actor=branch, member=m, kind=RequestKind.RESIGNED, description=LONG,
+        status_flow.status_apply(actor=branch, member=m, kind=RequestKind.RESIGNED, description=LONG,
                               files=[_png("a.exe", b"MZ....")])
-    assert exc.value.message_dict["attachments"] == [services.ERR_ATTACHMENT_TYPE]
+    assert exc.value.message_dict["attachments"] == [status_flow.ERR_ATTACHMENT_TYPE]
     with pytest.raises(ValidationError) as exc:
-        services.status_apply(actor=branch, member=m, kind=RequestKind.RESIGNED, description=LONG,
+        status_flow.status_apply(actor=branch, member=m, kind=RequestKind.RESIGNED, description=LONG,
                               files=[_png(f"{i}.png") for i in range(9)])
-    assert exc.value.message_dict["attachments"] == [services.ERR_ATTACHMENT_COUNT]
+    assert exc.value.message_dict["attachments"] == [status_flow.ERR_ATTACHMENT_COUNT]
     with pytest.raises(ValidationError) as exc:
-        services.status_apply(actor=branch, member=m, kind=RequestKind.RESIGNED, description=LONG,
-                              files=[_png(content=PNG + b"0" * services.MAX_BYTES)])
-    assert exc.value.message_dict["attachments"] == [services.ERR_ATTACHMENT_SIZE]
+        status_flow.status_apply(actor=branch, member=m, kind=RequestKind.RESIGNED, description=LONG,
+                              files=[_png(content=PNG + b"0" * status_flow.MAX_BYTES)])
+    assert exc.value.message_dict["attachments"] == [status_flow.ERR_ATTACHMENT_SIZE]
     with pytest.raises(ValidationError) as exc:
-        services.status_apply(actor=branch, member=m, kind=RequestKind.AGED_OUT, description="已满", files=[_png()])
-    assert exc.value.message_dict["kind"] == [services.ERR_NOT_28]
+        status_flow.status_apply(actor=branch, member=m, kind=RequestKind.AGED_OUT, description="已满", files=[_png()])
+    assert exc.value.message_dict["kind"] == [status_flow.ERR_NOT_28]
     m.refresh_from_db()
     assert m.league_status == LeagueStatus.NORMAL
 
-    req = services.status_apply(actor=branch, member=m, kind=RequestKind.LAPSED, reasons=[1, 2], description=LONG,
+    req = status_flow.status_apply(actor=branch, member=m, kind=RequestKind.LAPSED, reasons=[1, 2], description=LONG,
                                 files=[_png()])
     m.refresh_from_db()
     assert m.league_status == LeagueStatus.LAPSED_PENDING and req.reviewer == tree.general
     assert Message.objects.filter(recipient_org=tree.general, title="自行脱团审核通知").exists()
     with pytest.raises(ValidationError) as exc:
-        services.status_apply(actor=branch, member=m, kind=RequestKind.RESIGNED, description=LONG, files=[_png()])
-    assert exc.value.messages == [services.ERR_STATUS_PENDING.format(status="自行脱团待审核")]
+        status_flow.status_apply(actor=branch, member=m, kind=RequestKind.RESIGNED, description=LONG, files=[_png()])
+    assert exc.value.messages == [status_flow.ERR_STATUS_PENDING.format(status="自行脱团待审核")]
     # only the direct parent reviews
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        services.request_approve(actor=actor_of(tree.committee), request=req)
-    services.request_approve(actor=actor_of(tree.general), request=req)
+        status_flow.request_approve(actor=actor_of(tree.committee), request=req)
+    status_flow.request_approve(actor=actor_of(tree.general), request=req)
     m.refresh_from_db()
     assert m.league_status == LeagueStatus.LAPSED and m.left_on is not None
 
 
 def test_returned_status_request_restores_normal(tree):
     m = make_member(tree.branch)
-    req = services.status_apply(actor=actor_of(tree.branch), member=m, kind=RequestKind.EXPELLED, description=LONG,
+    req = status_flow.status_apply(actor=actor_of(tree.branch), member=m, kind=RequestKind.EXPELLED, description=LONG,
                                 files=[_png()])
-    services.request_return(actor=actor_of(tree.general), request=req, reason="材料不全")
+    status_flow.request_return(actor=actor_of(tree.general), request=req, reason="材料不全")
     m.refresh_from_db()
     assert m.league_status == LeagueStatus.NORMAL
     with pytest.raises(ValidationError) as exc:
-        services.request_approve(actor=actor_of(tree.general), request=req)
-    assert exc.value.messages == [services.ERR_REQUEST_DONE]
+        status_flow.request_approve(actor=actor_of(tree.general), request=req)
+    assert exc.value.messages == [status_flow.ERR_REQUEST_DONE]
 
 
 def test_deletion_flow(tree):
     m = make_member(tree.branch)
     with pytest.raises(ValidationError) as exc:
-        services.deletion_apply(actor=actor_of(tree.branch), member=m, reason=1, description="报错了")
-    assert exc.value.message_dict["description"] == [services.ERR_DELETE_DESCRIPTION]
-    req = services.deletion_apply(actor=actor_of(tree.branch), member=m, reason=1,
+        status_flow.deletion_apply(actor=actor_of(tree.branch), member=m, reason=1, description="报错了")
+    assert exc.value.message_dict["description"] == [status_flow.ERR_DELETE_DESCRIPTION]
+    req = status_flow.deletion_apply(actor=actor_of(tree.branch), member=m, reason=1,
                                   description="该团员报错团支部且被误审核通过")
     with pytest.raises(ValidationError) as exc:
-        services.deletion_apply(actor=actor_of(tree.branch), member=m, reason=1,
+        status_flow.deletion_apply(actor=actor_of(tree.branch), member=m, reason=1,
                                 description="该团员报错团支部且被误审核通过")
-    assert exc.value.messages == [services.ERR_DELETE_PENDING]
+    assert exc.value.messages == [status_flow.ERR_DELETE_PENDING]
     user = m.user
-    services.request_approve(actor=actor_of(tree.general), request=req)
+    status_flow.request_approve(actor=actor_of(tree.general), request=req)
     m.refresh_from_db()
     assert m.deleted_at is not None and m.user is None
     # the ID is free again: the same login registers into the right branch
     from .conftest import member_data
 
-    again = services.member_register(data=member_data(tree.branch, id_number=m.id_number), user=user)
+    again = registration.member_register(data=member_data(tree.branch, id_number=m.id_number), user=user)
     assert again.pk != m.pk and again.user == user
 
 
 def test_deletion_returned_sets_state(tree):
     m = make_member(tree.branch)
-    req = services.deletion_apply(actor=actor_of(tree.branch), member=m, reason=2,
+    req = status_flow.deletion_apply(actor=actor_of(tree.branch), member=m, reason=2,
                                   description="入团时间填错且被审核通过了")
-    services.request_return(actor=actor_of(tree.general), request=req, reason="请核实")
+    status_flow.request_return(actor=actor_of(tree.general), request=req, reason="请核实")
     m.refresh_from_db()
     assert m.deletion_state == DeletionState.RETURNED and m.deleted_at is None
 
@@ -182,14 +183,14 @@ def test_restore_into_a_branch_in_scope(tree, branch2):
     m.refresh_from_db()
     assert m.league_status == LeagueStatus.AGED_OUT
     with pytest.raises(ValidationError):
-        services.member_restore(actor=actor_of(tree.general), member=m, branch=tree.city_b)
-    services.member_restore(actor=actor_of(tree.general), member=m, branch=branch2)
+        status_flow.member_restore(actor=actor_of(tree.general), member=m, branch=tree.city_b)
+    status_flow.member_restore(actor=actor_of(tree.general), member=m, branch=branch2)
     m.refresh_from_db()
     assert (m.league_status, m.branch, m.left_on, m.user.organization) == (LeagueStatus.NORMAL, branch2, None, branch2)
     assert Message.objects.filter(recipient_user=m.user, title="恢复团籍通知").exists()
     with pytest.raises(ValidationError) as exc:
-        services.member_restore(actor=actor_of(tree.general), member=m, branch=branch2)
-    assert exc.value.messages == [services.ERR_RESTORE_STATE]
+        status_flow.member_restore(actor=actor_of(tree.general), member=m, branch=branch2)
+    assert exc.value.messages == [status_flow.ERR_RESTORE_STATE]
 
 
 def test_nightly_age_out_is_set_based_idempotent_and_respects_hooks(tree):
@@ -247,27 +248,27 @@ def test_stopped_membership_is_applied_approved_listed_guarded_and_restorable(cl
 
     m = make_member(tree.branch)
     with pytest.raises(ValidationError) as exc:
-        services.status_apply(actor=actor_of(tree.branch), member=m, kind=RequestKind.STOPPED, description="太短",
+        status_flow.status_apply(actor=actor_of(tree.branch), member=m, kind=RequestKind.STOPPED, description="太短",
                               files=[_png()])
-    assert exc.value.message_dict["description"] == [services.ERR_DESCRIPTION_30]
+    assert exc.value.message_dict["description"] == [status_flow.ERR_DESCRIPTION_30]
     m.refresh_from_db()
     assert m.league_status == LeagueStatus.NORMAL
-    req = services.status_apply(actor=actor_of(tree.branch), member=m, kind=RequestKind.STOPPED, description=LONG,
+    req = status_flow.status_apply(actor=actor_of(tree.branch), member=m, kind=RequestKind.STOPPED, description=LONG,
                                 files=[_png()])
     m.refresh_from_db()
     assert m.league_status == LeagueStatus.STOPPED_PENDING
     assert Message.objects.filter(recipient_org=tree.general, title="停止团籍审核通知").exists()
-    services.request_approve(actor=actor_of(tree.general), request=req)
+    status_flow.request_approve(actor=actor_of(tree.general), request=req)
     m.refresh_from_db()
     assert m.league_status == LeagueStatus.STOPPED and m.left_on is not None
     # a member whose membership is stopped is guarded like the others who left
     with pytest.raises(ValidationError) as exc:
-        services.deletion_apply(actor=actor_of(tree.branch), member=m, reason=1, description="该团员报错团支部且被误审核通过")
+        status_flow.deletion_apply(actor=actor_of(tree.branch), member=m, reason=1, description="该团员报错团支部且被误审核通过")
     assert "停止团籍" in exc.value.messages[0]
     # the branch finds them in the list of those who left, and the form offers the kind
     login(client, tree.branch)
     assert m.name in client.get(reverse("members:left")).content.decode()
     assert "停止团籍" in client.get(reverse("members:status_apply", args=[make_member(tree.branch).pk])).content.decode()
-    services.member_restore(actor=actor_of(tree.branch), member=m, branch=tree.branch)
+    status_flow.member_restore(actor=actor_of(tree.branch), member=m, branch=tree.branch)
     m.refresh_from_db()
     assert m.league_status == LeagueStatus.NORMAL and m.left_on is None

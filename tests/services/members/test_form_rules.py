@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from portal.views.mobile import SESSION_PENDING
-from services.members import rules, services
+from services.members import registration, rules
 from services.members.forms import ExtraFieldsForm, ReviewedFieldsForm, Step1Form, YesNoField
 from services.members.models import Member
 
@@ -43,7 +43,7 @@ def test_the_joining_age_messages_do_not_contradict_each_other():
 def test_registration_refuses_a_joining_age_over_28_on_the_field(tree):
     data = member_data(tree.branch, birth="19800315", joined=date(2009, 5, 1))
     with pytest.raises(ValidationError) as exc:
-        services.member_register(data=data, openid="openid-old")
+        registration.member_register(data=data, openid="openid-old")
     assert exc.value.message_dict["joined_league"] == [rules.ERR_JOIN_OVER_28]
     assert not Member.objects.exists()
 
@@ -62,7 +62,7 @@ def test_region_created_after_birth_registers(tree):
     data = member_data(tree.branch, birth="19900101", id_number="440306199001010014", joined=date(2005, 5, 1),
                        is_cadre=True, cadre_post=1, cadre_since=date(2020, 1, 1), cadre_nature=1,
                        party_committee_member=False)  # 36 today: only a cadre registers at that age
-    member = services.member_register(data=data, openid="openid-baoan")
+    member = registration.member_register(data=data, openid="openid-baoan")
     assert member.birth_date == date(1990, 1, 1)
 
 
@@ -170,17 +170,17 @@ def test_registration_at_28_or_over_needs_a_league_post(tree):
     # 77 today, joined at 27: the join date is fine, but without a post the membership has already ended
     data = member_data(tree.branch, birth="19490101", joined=date(1976, 12, 1))
     with pytest.raises(ValidationError) as exc:
-        services.member_register(data=data, openid="openid-old")
+        registration.member_register(data=data, openid="openid-old")
     assert exc.value.message_dict["is_cadre"] == [rules.ERR_REGISTER_OVER_28]
     assert not Member.objects.exists()
     # the day before the 28th birthday still registers; a cadre of any age keeps membership
     today = rules.today()
     young = today.replace(year=today.year - 28) + timedelta(days=1)
-    services.member_register(data=member_data(tree.branch, birth=young.strftime("%Y%m%d"),
+    registration.member_register(data=member_data(tree.branch, birth=young.strftime("%Y%m%d"),
                                               joined=date(young.year + 15, 1, 1)), openid="openid-young")
     cadre = member_data(tree.branch, birth="19800101", joined=date(1995, 5, 1), is_cadre=True, cadre_post=1,
                         cadre_since=date(2020, 1, 1), cadre_nature=1, party_committee_member=False)
-    services.member_register(data=cadre, openid="openid-cadre")
+    registration.member_register(data=cadre, openid="openid-cadre")
     assert Member.objects.count() == 2
 
 

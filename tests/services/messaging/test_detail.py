@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from portal.models import User
-from services.members import services as members
+from services.members import profile, registration, status
+from services.members import review as review_flow
 from services.messaging import subjects
 from services.messaging.models import Message
 from services.messaging.services import notify
@@ -43,41 +44,41 @@ def _review_message(branch, title="团员报到申请"):
 def test_a_registration_message_says_once_it_was_handled(client, tree):
     member = make_member(tree.branch, approved=False)
     message = _review_message(tree.branch)
-    assert (message.subject_type, message.subject_id) == (members.SUBJECT_REGISTRATION, member.pk)
+    assert (message.subject_type, message.subject_id) == (registration.SUBJECT_REGISTRATION, member.pk)
     login(client, tree.branch)
     page = _open(client, message)
     assert "请及时审核" in page and "该申请已处理" not in page and 'id="message-link"' in page
 
-    members.member_return(actor=actor_of(tree.branch), member=member, reason="请补充入团时间")
+    review_flow.member_return(actor=actor_of(tree.branch), member=member, reason="请补充入团时间")
     assert "该申请已处理" in _open(client, message)
     assert "（已处理）" in client.get(reverse("messaging:manage_list")).content.decode()
 
     # Submitted anew: the new message awaits review, the old one stays handled.
     member.refresh_from_db()
-    members.member_register(data=member_data(tree.branch, name=member.name, id_number=member.id_number),
+    registration.member_register(data=member_data(tree.branch, name=member.name, id_number=member.id_number),
                             user=member.user)
     again = _review_message(tree.branch)
     assert again.pk != message.pk
     assert subjects.handled_ids([message, again]) == {message.pk}
-    members.member_approve(actor=actor_of(tree.branch), member=member)
+    review_flow.member_approve(actor=actor_of(tree.branch), member=member)
     assert subjects.handled_ids([message, again]) == {message.pk, again.pk}
 
 
 def test_a_profile_change_and_a_request_to_the_parent_say_so_too(client, tree):
     member = make_member(tree.branch)
-    members.member_profile_update(member=member, group="reviewed",
+    profile.member_profile_update(member=member, group="reviewed",
                                   data={"income": 3, "political_status": 2, "is_cadre": False})
     change = _review_message(tree.branch, "团员资料修改申请")
     assert subjects.handled_ids([change]) == set()
-    members.change_approve(actor=actor_of(tree.branch), member=member)
+    profile.change_approve(actor=actor_of(tree.branch), member=member)
     assert subjects.handled_ids([change]) == {change.pk}
 
-    request = members.deletion_apply(actor=actor_of(tree.branch), member=member, reason=2,
+    request = status.deletion_apply(actor=actor_of(tree.branch), member=member, reason=2,
                                      description="入团时间填错且被审核通过了，需要删除后重新报到")
     to_parent = _review_message(tree.general, "删除团员审核通知")
     login(client, tree.general)
     assert "该申请已处理" not in _open(client, to_parent)
-    members.request_return(actor=actor_of(tree.general), request=request, reason="请核实")
+    status.request_return(actor=actor_of(tree.general), request=request, reason="请核实")
     assert "该申请已处理" in _open(client, to_parent)
 
 
