@@ -71,10 +71,7 @@ def _check_cover(actor, article):
 
 def _check_title(article):
     """The one text rule (portal.text) for the title members read in their feed."""
-    try:
-        article.title = text.clean_text(article.title, label="标题", required=True)
-    except ValidationError as exc:
-        raise ValidationError({"title": exc.messages}) from None
+    article.title = text.clean_text(article.title, label="标题", required=True, field="title")
 
 
 @transaction.atomic

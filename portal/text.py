@@ -49,10 +49,12 @@ def text_problem(value, *, label, multiline=False, required=False):
     return None
 
 
-def clean_text(value, *, label, multiline=False, required=False):
-    """The normalised text, or ValidationError with the reason."""
+def clean_text(value, *, label, multiline=False, required=False, field=None):
+    """The normalised text, or ValidationError with the reason (on ``field`` when given, so that a form
+    shows it beside that field)."""
     if problem := text_problem(value, label=label, multiline=multiline, required=required):
-        raise ValidationError(problem, code="text")
+        error = ValidationError(problem, code="text")
+        raise ValidationError({field: error}) if field else error
     return normalise(value or "", multiline=multiline)
 
 

@@ -68,10 +68,7 @@ def evidence_kind(upload):
         raise ValidationError({"attachments": ERR_SIZE})
     if not upload.size:
         raise ValidationError({"attachments": ERR_EMPTY})
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    kind = sniff(head)
+    kind = sniff_file(upload)
     ext = os.path.splitext(upload.name or "")[1].lstrip(".").lower()
     if kind is None or ext not in kind.names:
         raise ValidationError({"attachments": ERR_TYPE})

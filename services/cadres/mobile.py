@@ -17,6 +17,7 @@ from orgtree.validators import is_mobile
 from portal import wechat
 from portal.forms import add_service_errors
 from portal.models import WeChatIdentity
+from portal.params import int_list
 from portal.views.mobile import BACKEND, SESSION_PENDING, cadre_required, pending_identity
 
 from . import groups, selectors, services
@@ -236,7 +237,7 @@ def group_new(request):
     """Pick colleagues from the directory (search, tick) and create the group in WeChat Work."""
     person = _person(request)
     q = request.GET.get("q", "").strip()
-    chosen = [int(i) for i in request.POST.getlist("members") if i.isdigit()]
+    chosen = int_list(request.POST.getlist("members"))
     error = ""
     if request.method == "POST":
         try:

@@ -234,10 +234,7 @@ def operator_set(*, actor, post, label):
     actor.require_org_actor()
     post = CadrePost.objects.select_for_update().select_related("person").get(pk=post.pk, org=actor.org)
     person = post.person
-    try:
-        label = text.clean_text(label, label="职位标签")
-    except ValidationError as exc:
-        raise ValidationError({"label": exc.messages}) from None
+    label = text.clean_text(label, label="职位标签", field="label")
     if not label or len(label) > 99:
         raise ValidationError({"label": ERR_LABEL})
     if post.operator_user_id:
@@ -383,10 +380,7 @@ def cadre_set_duty(*, actor, post, duty, duty_name=""):
         duty = None
     if duty not in duty_choices(post.org).values:
         raise ValidationError({"duty": ERR_DUTY_REQUIRED})
-    try:
-        duty_name = text.clean_text(duty_name, label="职务名称")
-    except ValidationError as exc:
-        raise ValidationError({"duty_name": exc.messages}) from None
+    duty_name = text.clean_text(duty_name, label="职务名称", field="duty_name")
     if duty_name_needed(post.org, duty) and not duty_name:
         raise ValidationError({"duty_name": ERR_DUTY_NAME_REQUIRED})
     if len(duty_name) > 99:

@@ -109,16 +109,9 @@ def member_approve(*, actor, member, now=None):
     return member
 
 
-def _text_on(field, value, label):
-    """Free text of one form field through the one text rule, refused on that field."""
-    try:
-        return text.clean_text(value, label=label, multiline=True)
-    except ValidationError as exc:
-        raise ValidationError({field: exc.messages}) from None
-
 
 def _reason(reason, message=ERR_RETURN_REASON, label="退回原因"):
-    reason = _text_on("reason", reason, label)
+    reason = text.clean_text(reason, label=label, multiline=True, field="reason")
     if not reason or len(reason) > 249:
         raise ValidationError({"reason": message})
     return reason

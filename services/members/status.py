@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orgtree.models import Organization
-from portal import uploads
+from portal import text, uploads
 from portal.audit import audit_record, register_actions
 from portal.models import User
 from services.messaging.models import Message
@@ -38,7 +38,6 @@ from .review import (
     _lock_for_branch,
     _reason,
     _tell_member,
-    _text_on,
 )
 
 register_actions({
@@ -152,7 +151,7 @@ def status_apply(*, actor, member, kind, reasons=(), description="", files=(), t
         raise ValidationError({"kind": ERR_STATUS_KIND})
     member = _lock_for_branch(actor, member)
     _check_can_apply(member)
-    description = _text_on("description", description, "申请说明")
+    description = text.clean_text(description, label="申请说明", multiline=True, field="description")
     reasons = sorted({int(r) for r in reasons or ()})
     if kind == RequestKind.AGED_OUT:
         if member.age_on(today) < 28:
@@ -197,7 +196,7 @@ def deletion_apply(*, actor, member, reason, description):
         DeletionReason(reason)
     except (TypeError, ValueError):
         raise ValidationError({"reason": ERR_DELETE_REASON}) from None
-    description = _text_on("description", description, "申请说明")
+    description = text.clean_text(description, label="申请说明", multiline=True, field="description")
     if rules.real_len(description) < 20:
         raise ValidationError({"description": ERR_DELETE_DESCRIPTION})
     reviewer = _parent_of(member.branch)
