@@ -17,6 +17,7 @@ from portal import uploads
 from portal.decorators import org_actor_required
 from portal.exports import Sheet, xlsx_response
 from portal.filters import bind_filter_form, query_without
+from portal.forms import add_service_errors
 from portal.params import int_list, int_or_none
 
 from . import profile, registration, selectors, status
@@ -29,14 +30,6 @@ def error_text(exc):
     if hasattr(exc, "error_dict"):
         return "；".join(m for msgs in exc.message_dict.values() for m in msgs)
     return "；".join(exc.messages)
-
-
-def add_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _list(request, *, title, fixed=None, template="members/list.html"):
@@ -169,7 +162,7 @@ def status_apply(request, pk):
                                   reasons=form.cleaned_data["reasons"], description=form.cleaned_data["description"],
                                   files=request.FILES.getlist("attachments"))
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已提交，等待上级组织审核")
             return redirect("members:detail", member.pk)
@@ -185,7 +178,7 @@ def deletion_apply(request, pk):
         try:
             status.deletion_apply(actor=request.actor, member=member, **form.cleaned_data)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已申请删除，等待上级组织审核")
             return redirect("members:detail", member.pk)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from orgtree.models import Organization
 from orgtree.selectors import org_parent
 from portal.models import User, WeChatIdentity
+from portal.forms import add_service_errors
 from portal.params import int_or_none
 from portal.views.mobile import BACKEND, SESSION_PENDING, cadre_required, member_required, pending_identity
 
@@ -19,7 +20,7 @@ from . import registration, review, selectors
 from . import profile as profile_flow
 from .choices import RegistrationStatus
 from .forms import EDIT_FORMS, STEP_FORMS, STEP_TITLES, BranchSearchForm, ReasonForm, WithdrawForm
-from .views import add_errors, error_text
+from .views import error_text
 
 SESSION_KEY = "members_register"  # {"branch": org id, "data": {field: json value}}
 LAST_STEP = 4
@@ -146,7 +147,7 @@ def register_step(request, step):
         try:
             member = registration.member_register(data={**data, "branch": branch}, user=user, openid=openid)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
             messages.error(request, error_text(exc))
         else:
             request.session.pop(SESSION_KEY, None)
@@ -217,7 +218,7 @@ def profile_edit(request, group):
         try:
             profile_flow.member_profile_update(member=member, group=group, data=form.cleaned_data)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已提交，等待团支部审核" if group == "reviewed" else "修改成功")
             return redirect("members:profile")
