@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from portal.decorators import org_actor_required
@@ -114,8 +115,8 @@ def article_delete(request, pk):
         services.article_delete(actor=actor, article=article)
         messages.success(request, f"已删除“{article.title}”")
         return redirect("home_articles:manage_list")
-    return render(request, "home_articles/manage/confirm.html", {
-        "title": "删除首页文章", "action_label": "确认删除", "cancel": "home_articles:manage_list",
+    return render(request, "manage/confirm.html", {
+        "title": "删除首页文章", "action_label": "确认删除", "cancel_url": reverse("home_articles:manage_list"),
         "text": f"确定删除“{article.title}”？删除后团员首页不再显示。如只需暂时撤下，可编辑文章取消“已发布”。"})
 
 
@@ -183,8 +184,8 @@ def cms_account_reset_password(request, pk):
     if request.method == "POST":
         password = services.cms_account_reset_password(actor=actor, user=user)
         return _show_credentials_once(request, user, password, "重置密码成功")
-    return render(request, "home_articles/manage/confirm.html", {
-        "title": "重置密码", "action_label": "确认重置", "cancel": "home_articles:cms_accounts",
+    return render(request, "manage/confirm.html", {
+        "title": "重置密码", "action_label": "确认重置", "cancel_url": reverse("home_articles:cms_accounts"),
         "text": f"将为“{user.first_name}”（{user.username}）生成新的随机密码（仅显示一次），下次登录时须修改密码。确认重置？"})
 
 
@@ -197,7 +198,8 @@ def cms_account_active(request, pk):
         services.cms_account_set_active(actor=actor, user=user, active=active)
         messages.success(request, f"已{'启用' if active else '停用'}账号“{user.username}”")
         return redirect("home_articles:cms_accounts")
-    return render(request, "home_articles/manage/confirm.html", {
-        "title": "启用账号" if active else "停用账号", "action_label": "确认", "cancel": "home_articles:cms_accounts",
+    return render(request, "manage/confirm.html", {
+        "title": "启用账号" if active else "停用账号", "action_label": "确认",
+        "cancel_url": reverse("home_articles:cms_accounts"),
         "text": f"确定{'启用' if active else '停用'}“{user.first_name}”（{user.username}）的CMS账号？"
                 + ("" if active else "停用后该账号不能登录，其发布的文章保留。")})

@@ -128,8 +128,8 @@ def org_delete_view(request, pk):
             return redirect("orgtree:detail", pk=org.pk)
         messages.success(request, f"已删除组织“{org.full_name}”")
         return redirect("orgtree:list")
-    return render(request, "orgtree/confirm.html", {
-        "org": org, "title": "删除组织", "action_label": "确认删除",
+    return render(request, "manage/confirm.html", {
+        "cancel_url": reverse("orgtree:detail", args=[org.pk]), "title": "删除组织", "action_label": "确认删除",
         "text": f"确定删除“{org.full_name}”？只能删除没有下级组织、团员和团干的空组织，删除后组织ID不再使用。",
     })
 
@@ -142,8 +142,8 @@ def org_reset_password_view(request, pk):
     if request.method == "POST":
         password = services.org_reset_password(actor=actor, org=org)
         return _show_credentials_once(request, org, password, "重置密码成功")
-    return render(request, "orgtree/confirm.html", {
-        "org": org, "title": "重置密码", "action_label": "确认重置",
+    return render(request, "manage/confirm.html", {
+        "cancel_url": reverse("orgtree:detail", args=[org.pk]), "title": "重置密码", "action_label": "确认重置",
         "text": f"将为“{org.full_name}”生成新的随机密码（仅显示一次），该组织下次登录时须修改密码。确认重置？",
     })
 

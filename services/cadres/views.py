@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -149,8 +150,8 @@ def cadre_delete(request, pk):
     text = (f"确定删除{post.person.name}在本组织的团干信息？" +
             (f"TA 在其他 {len(others)} 个组织的团干信息将保留。" if others else "TA 的团干基本信息将一并删除。") +
             ("TA 同时是本组织的运营者，删除后将不能再登录管理后台。" if post.is_operator else ""))
-    return render(request, "cadres/confirm.html", {"title": "删除团干", "text": text, "action_label": "确定删除",
-                                                   "post": post})
+    return render(request, "manage/confirm.html", {"title": "删除团干", "text": text, "action_label": "确定删除",
+                                                   "danger": True, "cancel_url": reverse("cadres:list")})
 
 
 def _show_credentials_once(request, post, password, reason):
