@@ -81,12 +81,9 @@ def birthday_cutoff(as_of, years=AGE_OUT_YEARS):
 
 def candidates(as_of):
     """Approved, normal members aged ≥ 28 on ``as_of`` who hold no cadre post (before arrears)."""
-    from .choices import APPROVED_STATES, LeagueStatus
-    from .models import Member
+    from .models import IN_GOOD_STANDING, Member
 
-    return (Member.objects.filter(league_status=LeagueStatus.NORMAL, registration_status__in=APPROVED_STATES,
-                                  deleted_at__isnull=True, birth_date__lte=birthday_cutoff(as_of))
-            .exclude(exemption_q()))
+    return Member.objects.filter(IN_GOOD_STANDING, birth_date__lte=birthday_cutoff(as_of)).exclude(exemption_q())
 
 
 def held_back(as_of):

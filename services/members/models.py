@@ -37,6 +37,12 @@ MEMBER_NUMBER_FROM = date(2017, 1, 1)  # joined from 2017: 团员编号 required
 #: A record that still holds its ID number and 团员编号 (a withdrawn or deleted one does not).
 LIVE = Q(deleted_at__isnull=True) & ~Q(registration_status=RegistrationStatus.WITHDRAWN)
 
+#: An approved, 正常 member who is still ours: not deleted and not transferred out of the province
+#: (DESIGN §5 Transfers: afterwards the record is read-only here). Monthly dues bills, the 满28 job and
+#: the start of a transfer all read this one predicate.
+IN_GOOD_STANDING = (Q(league_status=LeagueStatus.NORMAL, deleted_at__isnull=True, transferred_out_at__isnull=True)
+                    & Q(registration_status__in=(3, 4, 5)))
+
 
 class Member(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="微信登录", null=True, blank=True,
@@ -95,6 +101,9 @@ class Member(models.Model):
     deletion_state = models.PositiveSmallIntegerField("删除状态", choices=DeletionState.choices,
                                                       default=DeletionState.NORMAL)
     deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
+    # Set when a transfer out of the province (or to an org not under the provincial committee) completes:
+    # the record stays, read-only, and the member may transfer back later (services.transfers).
+    transferred_out_at = models.DateTimeField("转出本省时间", null=True, blank=True)
     submitted_at = models.DateTimeField("申请报到时间", null=True, blank=True)
     reviewed_at = models.DateTimeField("资料审核时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -178,6 +187,10 @@ class Member(models.Model):
     @property
     def is_approved(self):
         return self.registration_status in (3, 4, 5)
+
+    @property
+    def transferred_out(self):
+        return self.transferred_out_at is not None
 
     @property
     def has_left(self):
