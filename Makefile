@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install sysdeps-run sysdeps-test migrate seed ci bench-orgtree bench-broadcast clean
+.PHONY: run test install sysdeps-run sysdeps-test migrate seed ci bench clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,11 +39,13 @@ test: install sysdeps-test
 ci:
 	.ci/run
 
-bench-orgtree: migrate
-	$(PY) manage.py bench_orgtree --orgs 100000
-
-bench-broadcast: migrate
-	$(PY) manage.py bench_broadcast --recipients 200000
+# Every benchmark against one province (100,000 orgs, 2,000,000 members) on PostgreSQL, built on the
+# first run and reused after; one summary table and one JSON line per bench. ONLY="bench_pages …" picks some.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
+bench: install
+	$(PY) scripts/ensure_database.py $(BENCH_DATABASE_URL)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py run_benches $(if $(ONLY),--only $(ONLY))
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache

@@ -7,7 +7,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from portal.decorators import org_actor_required
 from portal.forms import add_service_errors
+from portal.pagination import page_of
 
 from . import selectors, services
 from .forms import CmsAccountForm, LocalRightForm, ManageArticleForm
@@ -58,7 +58,7 @@ def article_list(request):
     kinds = allowed_kinds(actor.org)
     if not kinds and not qs.exists():  # an org that lost the right may still take its articles down
         raise PermissionDenied(ERR_NO_RIGHT)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(qs, PAGE_SIZE, request.GET.get("page"))
     return render(request, "home_articles/manage/list.html", {
         "page": page, "now": timezone.now(), "can_featured": ArticleKind.FEATURED in kinds, "can_local": ArticleKind.LOCAL in kinds,
     })
@@ -135,7 +135,7 @@ def local_rights(request):
         else:
             messages.success(request, f"已{'授予' if allowed else '收回'}“{form.org.full_name}”发布本地文章的权限")
             return redirect("home_articles:rights")
-    orgs = Paginator(selectors.local_right_orgs(actor=actor), 50).get_page(request.GET.get("page"))
+    orgs = page_of(selectors.local_right_orgs(actor=actor), 50, request.GET.get("page"))
     rows = [(org, selectors.effective_local_right(org)) for org in orgs]
     return render(request, "home_articles/manage/rights.html", {"form": form, "page": orgs, "rows": rows})
 
@@ -144,7 +144,7 @@ def local_rights(request):
 
 @provincial_required
 def cms_account_list(request):
-    page = Paginator(selectors.cms_accounts(actor=request.actor), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(selectors.cms_accounts(actor=request.actor), PAGE_SIZE, request.GET.get("page"))
     return render(request, "home_articles/manage/accounts.html", {"page": page})
 
 

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,6 +8,7 @@ from portal.decorators import org_actor_required
 
 from .capabilities import SUBORDINATES, capability_required
 from portal.forms import add_service_errors
+from portal.pagination import page_of
 
 from . import selectors, services
 from .forms import MoveForm, OrganizationForm, OrgFilterForm, PhoneChangeForm
@@ -35,7 +35,7 @@ def children_list(request):
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.org_children(actor=actor, parent=actor.org, org_type=filters.get("org_type"),
                                 name=filters.get("name"))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(qs, PAGE_SIZE, request.GET.get("page"))
     return render(request, "orgtree/list.html", {"form": form, "page": page, "parent": actor.org,
                                                  "can_create": not actor.org.is_branch})
 

@@ -6,11 +6,11 @@ The desktop end (/manage/) serves org accounts and operators; the mobile ends se
 
 from functools import wraps
 
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from portal.decorators import org_actor_required
+from portal.pagination import page_of
 from portal.views.mobile import cadre_required, member_required
 
 from . import selectors
@@ -48,8 +48,8 @@ def _context(end, **extra):
 
 @end_required
 def announcement_list(request, *, end):
-    page = Paginator(selectors.announcements().only("id", "title", "date", "source"), LIST_PAGE_SIZE) \
-        .get_page(request.GET.get("page"))
+    page = page_of(selectors.announcements().only("id", "title", "date", "source"), LIST_PAGE_SIZE,
+                   request.GET.get("page"))
     return render(request, _template(end, "announcement_list"), _context(end, page_obj=page))
 
 

@@ -11,9 +11,11 @@ def shell(request):
         return {"portal_name": settings.WAGTAIL_SITE_NAME, "actor": actor, "unread_count": registry.unread_count(actor)}
     if not request.path.startswith("/manage/"):
         return {"portal_name": settings.WAGTAIL_SITE_NAME}
+    menu = registry.menu_for(actor)
     return {
         "portal_name": settings.WAGTAIL_SITE_NAME,
         "actor": actor,
-        "menu": registry.menu_for(actor),
+        "menu": menu,
+        "sidebar": registry.sidebar_html(menu, request.path),
         "unread_count": registry.unread_count(actor),
     }

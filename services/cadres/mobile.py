@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 from django.contrib import auth, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +16,7 @@ from orgtree.validators import is_mobile
 from portal import wechat
 from portal.forms import add_service_errors
 from portal.models import WeChatIdentity
+from portal.pagination import page_of
 from portal.params import int_list
 from portal.views.mobile import BACKEND, SESSION_PENDING, cadre_required, pending_identity
 
@@ -194,7 +194,7 @@ def cadre_search(request):
     """团干查询: cadres of the working org and its subordinates (view only)."""
     q = request.GET.get("q", "").strip()
     org = selectors.org_viewable(request.actor, request.GET["org"]) if request.GET.get("org") else None
-    page = Paginator(selectors.cadres_readable(request.actor, q, org=org), 20).get_page(request.GET.get("page"))
+    page = page_of(selectors.cadres_readable(request.actor, q, org=org), 20, request.GET.get("page"))
     return render(request, "cadres/m_cadres.html", {"page": page, "q": q, "org": org})
 
 

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from orgtree.capabilities import SUBORDINATES, capability_required
 from portal.decorators import org_actor_required
 from portal.filters import bind_filter_form
 from portal.forms import add_service_errors
+from portal.pagination import page_of
 
 from . import selectors, services
 from services.messaging.delivery import enqueue
@@ -37,7 +37,7 @@ def cadre_list(request):
     if moved:
         return moved
     qs = selectors.cadres_of_own_org(request.actor, **{k: v for k, v in filters.items() if v})
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(qs, PAGE_SIZE, request.GET.get("page"))
     return render(request, "cadres/list.html", {"form": form, "page": page, "own": True,
                                                 "entry_help": ENTRY_RANGE_HELP})
 
@@ -49,7 +49,7 @@ def cadre_below_list(request):
     if moved:
         return moved
     qs = selectors.cadres_below(request.actor, **{k: v for k, v in filters.items() if v})
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(qs, PAGE_SIZE, request.GET.get("page"))
     return render(request, "cadres/list.html", {"form": form, "page": page, "own": False})
 
 

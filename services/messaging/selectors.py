@@ -40,10 +40,15 @@ def message_get(actor, pk):
         raise Http404("未找到该消息") from None
 
 
+#: The header's badge counts this far and shows "99+" beyond (every page shows it: DESIGN §7).
+UNREAD_SHOWN = 99
+
+
 def unread_count(actor):
+    """Unread messages, counted up to ``UNREAD_SHOWN + 1``."""
     if not actor.is_authenticated:
         return 0
-    return Message.objects.filter(visible_q(actor), read_at__isnull=True).count()
+    return Message.objects.filter(visible_q(actor), read_at__isnull=True)[: UNREAD_SHOWN + 1].count()
 
 
 def end_of(actor):

@@ -8,14 +8,18 @@ that has since been handled says so (``subjects``).
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.text import Truncator
+from django.utils.timezone import localtime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.decorators import org_actor_required
 from portal import registry
+from portal.pagination import page_of
 from portal.params import int_list
+from portal.tables import Row
 from portal.forms import add_service_errors
 from portal.views.mobile import cadre_required, member_required
 
@@ -31,11 +35,20 @@ def _list(request, end):
     status = request.GET.get("status", "all")
     if status not in selectors.STATUS_FILTERS:
         status = "all"
-    page = Paginator(selectors.messages_for(request.actor, status), PAGE_SIZE[end]).get_page(request.GET.get("page"))
-    template = "messaging/manage_list.html" if end == MANAGE else "messaging/mobile_list.html"
-    return render(request, template, {
-        "page": page, "status": status, "filters": selectors.STATUS_FILTERS, "end": end, "layout": LAYOUT[end],
-        "handled": subjects.handled_ids(page.object_list),
+    page = page_of(selectors.messages_for(request.actor, status), PAGE_SIZE[end], request.GET.get("page"))
+    handled = subjects.handled_ids(page.object_list)
+    if end != MANAGE:
+        return render(request, "messaging/mobile_list.html", {
+            "page": page, "status": status, "filters": selectors.STATUS_FILTERS, "end": end, "layout": LAYOUT[end],
+            "handled": handled,
+        })
+    detail = reverse("messaging:manage_open", args=[0]).removesuffix("0/")
+    rows = [Row(pk=m.pk, url=f"{detail}{m.pk}/", title=m.title, body=Truncator(m.body).chars(80), read=m.is_read,
+                handled=m.pk in handled, created_at=localtime(m.created_at).strftime("%Y-%m-%d %H:%M"))
+            for m in page]
+    return render(request, "messaging/manage_list.html", {
+        "page": page, "rows": rows, "status": status, "filters": selectors.STATUS_FILTERS, "end": end,
+        "layout": LAYOUT[end],
     })
 
 
@@ -118,7 +131,7 @@ def cadre_mark_read(request):
 def broadcast_list(request):
     actor = request.actor
     allowance, sent = selectors.broadcast_quota_status(actor.org)
-    page = Paginator(selectors.broadcasts_for(actor), 20).get_page(request.GET.get("page"))
+    page = page_of(selectors.broadcasts_for(actor), 20, request.GET.get("page"))
     return render(request, "messaging/broadcast_list.html", {"page": page, "allowance": allowance, "sent": sent})
 
 

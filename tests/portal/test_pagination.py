@@ -1,0 +1,55 @@
+"""Lists count only so far (portal.pagination) and the header counts unread messages only so far."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.models import AuditLog
+from portal.pagination import BoundedPaginator
+from services.messaging.models import Message
+
+from ..factories import login, make_operator
+
+pytestmark = pytest.mark.django_db
+
+
+def _log(org, n):
+    AuditLog.objects.bulk_create(AuditLog(actor_kind="org_admin", actor_label="管理员", organization=org,
+                                          action="orgtree.org.update", object_repr=f"对象{i}") for i in range(n))
+
+
+def test_the_count_stops_at_max_pages_and_says_so(tree):
+    _log(tree.district, 31)
+    qs = AuditLog.objects.filter(organization=tree.district, object_repr__startswith="对象").order_by("-id")
+    bounded = BoundedPaginator(qs, 10, max_pages=3)
+    assert (bounded.count, bounded.capped, bounded.num_pages) == (30, True, 3)
+    assert len(bounded.get_page(3).object_list) == 10 and bounded.get_page(99).number == 3
+    exact = BoundedPaginator(qs, 10, max_pages=4)
+    assert (exact.count, exact.capped, exact.num_pages) == (31, False, 4)
+    assert BoundedPaginator(list(range(5)), 2, max_pages=2).count == 4  # a list is bounded the same way
+
+
+def test_the_audit_log_page_shows_a_capped_total_with_a_hint(client, tree, monkeypatch):
+    import portal.pagination
+
+    monkeypatch.setattr(portal.pagination, "MAX_PAGES", 2)
+    _log(tree.district, 120)  # 50 a page: 2 pages shown of 3
+    make_operator(tree.district)
+    login(client, tree.district)
+    first = client.get(reverse("portal:audit_list")).content.decode()
+    assert "第 1 / 2 页，共 100+ 条" in first and "对象119" in first
+    last = client.get(reverse("portal:audit_list"), {"page": 2}).content.decode()
+    assert "更早的记录请按条件查询" in last
+
+
+def test_the_header_badge_counts_unread_messages_up_to_99(client, tree):
+    make_operator(tree.district)
+    login(client, tree.district)
+    now = timezone.now()
+    Message.objects.bulk_create(Message(recipient_org=tree.district, title=f"通知{i}", body="内容", created_at=now)
+                                for i in range(99))
+    page = client.get(reverse("portal:home")).content.decode()
+    assert ">99</span>" in page and "99+" not in page
+    Message.objects.create(recipient_org=tree.district, title="第100条", body="内容", created_at=now)
+    page = client.get(reverse("portal:home")).content.decode()
+    assert ">99+</span>" in page and ">99+</div>" in page  # the header's badge and the 未读站内信 tile
