@@ -8,6 +8,7 @@ article of another org is a 404 there (DESIGN §4), and the policy's per-instanc
 second line of defence.
 """
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from wagtail.permission_policies import ModelPermissionPolicy
 
@@ -52,6 +53,29 @@ def can_publish_local(org):
     if right is not None:
         return right
     return org.depth <= DEFAULT_LOCAL_DEPTH
+
+
+MENU_RIGHT_KEY = "home_articles:local_right:{}"
+MENU_RIGHT_SECONDS = 300
+
+
+def may_publish_cached(org):
+    """For the side menu on every service page: whether the org may publish any article, from the cache
+    (one query saved per page; a change of the right clears it, and the pages themselves check live)."""
+    if org is None:
+        return False
+    if is_provincial(org):
+        return True
+    key = MENU_RIGHT_KEY.format(org.pk)
+    allowed = cache.get(key)
+    if allowed is None:
+        allowed = can_publish_local(org)
+        cache.set(key, allowed, MENU_RIGHT_SECONDS)
+    return allowed
+
+
+def forget_menu_right(org):
+    cache.delete(MENU_RIGHT_KEY.format(org.pk))
 
 
 def allowed_kinds(org):

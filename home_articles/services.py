@@ -19,6 +19,7 @@ from .permissions import (
     ERR_NOT_OWN,
     allowed_kinds,
     check_can_publish,
+    forget_menu_right,
     is_provincial,
     require_provincial,
 )
@@ -138,6 +139,7 @@ def publishing_right_set(*, actor, right):
         old = LocalPublishingRight.objects.select_related("organization").get(pk=right.pk)
         before = _right_summary(old)
     right.save()
+    transaction.on_commit(lambda: forget_menu_right(right.organization))
     audit_record(actor=actor, action="home_article.right", obj=right, before=before,
                  after=_right_summary(right), org=right.organization)
     return right

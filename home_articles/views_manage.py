@@ -19,7 +19,7 @@ from portal.pagination import page_of
 from . import selectors, services
 from .forms import CmsAccountForm, LocalRightForm, ManageArticleForm
 from .models import ArticleKind, HomeArticle
-from .permissions import allowed_kinds, check_can_publish, is_provincial, require_provincial
+from .permissions import allowed_kinds, check_can_publish, is_provincial, may_publish_cached, require_provincial
 
 PAGE_SIZE = 20
 CREDENTIALS_KEY = "home_articles_cms_credentials"
@@ -42,7 +42,7 @@ def provincial_required(view):
 
 def may_publish(actor):
     """Menu test: the org may publish at least one type of article."""
-    return actor.org is not None and bool(allowed_kinds(actor.org))
+    return may_publish_cached(actor.org)
 
 
 def is_provincial_actor(actor):

@@ -158,6 +158,17 @@ def test_after_the_right_is_withdrawn_an_article_can_be_taken_down_not_republish
     assert not article.live
 
 
+def test_the_menu_entry_follows_a_withdrawn_and_granted_right_at_once(client, tree, django_capture_on_commit_callbacks):
+    login(client, tree.city_a)
+    assert "首页文章管理" in menu_labels(client.get(LIST))  # cached for the menu now
+    with django_capture_on_commit_callbacks(execute=True):
+        services.local_right_set(actor=actor_of(tree.province), org=tree.city_a, allowed=False)
+    assert "首页文章管理" not in menu_labels(client.get(reverse("portal:home")))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.local_right_set(actor=actor_of(tree.province), org=tree.city_a, allowed=True)
+    assert "首页文章管理" in menu_labels(client.get(reverse("portal:home")))
+
+
 def test_delete_removes_the_article_audited(client, tree):
     article = publish_as(tree.city_a)
     login(client, tree.city_a)
