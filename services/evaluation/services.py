@@ -45,6 +45,7 @@ ERR_NOT_BRANCH = "教育评议由团支部录入"
 ERR_YEAR = "请选择评议年度（{first}年至今年）"
 ERR_LOCKED = "本年度教育评议结果已提交，年度注册已开始，不能再修改"
 ERR_GRADE = "请选择评议结果"
+ERR_NOTHING = "请至少为一名团员选择评议结果"
 ERR_PARTY = "党员不参加团员教育评议：{name}"
 ERR_NOT_MEMBER = "名单中有不属于本团支部或团籍状态不正常的团员，请刷新页面后重新录入"
 ERR_EXCELLENT = "评为优秀的团员不能超过参加评议团员的{percent}%（本次参加评议{n}人，最多{most}人评为优秀，现为{given}人）"
@@ -97,6 +98,8 @@ def grades_save(*, actor, year, grades, today=None):
     _require_branch(actor)
     today = today or timezone.localdate()
     _check_year(year, today)
+    if not grades:
+        raise ValidationError({"grades": ERR_NOTHING})
     evaluation, _ = Evaluation.objects.get_or_create(branch=actor.org, year=year,
                                                      defaults={"entered_by": actor.label[:200]})
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
@@ -142,17 +145,18 @@ def evaluation_submit(*, actor, year, today=None, now=None):
     _require_branch(actor)
     today, now = today or timezone.localdate(), now or timezone.now()
     _check_year(year, today)
-    Evaluation.objects.get_or_create(branch=actor.org, year=year, defaults={"entered_by": actor.label[:200]})
-    evaluation = Evaluation.objects.select_for_update().get(branch=actor.org, year=year)
-    if evaluation.locked:
+    evaluation = Evaluation.objects.select_for_update().filter(branch=actor.org, year=year).first()
+    if evaluation is not None and evaluation.locked:
         raise ValidationError(ERR_LOCKED)
     members = Member.objects.filter(IN_GOOD_STANDING, branch=actor.org)
     if not members.exists():
         raise ValidationError(ERR_NO_MEMBERS)
-    graded = dict(evaluation.grades.values_list("member_id", "grade"))
+    graded = dict(evaluation.grades.values_list("member_id", "grade")) if evaluation else {}
     missing = members.filter(evaluable_q()).exclude(pk__in=graded).count()
     if missing:
         raise ValidationError(ERR_INCOMPLETE.format(n=missing))
+    if evaluation is None:  # a branch of Party members only has nothing to grade
+        evaluation = Evaluation.objects.create(branch=actor.org, year=year, entered_by=actor.label[:200])
     evaluation.submitted_at = now
     evaluation.save(update_fields=["submitted_at", "updated_at"])
     rows = []

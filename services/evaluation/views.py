@@ -14,6 +14,7 @@ from . import selectors, services
 from .models import Grade
 
 ERR_BRANCH_ONLY = services.ERR_NOT_BRANCH
+ERR_REMIND_ORG = "请在年度注册进度页选择要提醒的组织"
 
 
 def _year(request):
@@ -85,8 +86,11 @@ def progress(request):
 @org_actor_required
 def remind(request):
     year, _ = _year(request)
-    data = selectors.registration_progress(actor=request.actor, year=year,
-                                           org_pk=int_or_none(request.POST.get("org")))
+    org_pk = int_or_none(request.POST.get("org"))
+    if org_pk is None:
+        messages.error(request, ERR_REMIND_ORG)
+        return redirect(f"{reverse('evaluation:progress')}?year={year}")
+    data = selectors.registration_progress(actor=request.actor, year=year, org_pk=org_pk)
     n = services.registration_remind(actor=request.actor, year=year, org=data.org)
     messages.success(request, f"已提醒{n}名未注册的团员" if n else "没有需要提醒的团员（今天已提醒过的不再重复提醒）")
     return redirect(f"{reverse('evaluation:progress')}?year={year}&org={data.org.pk}")
