@@ -270,3 +270,28 @@ def registration_remind(*, actor, year, org=None, now=None):
     audit_record(actor=actor, action="evaluation.remind", obj=org,
                  after={"年度": year, "提醒组织": org.full_name, "提醒人数": result.messages})
     return result.messages
+
+
+@transaction.atomic
+def tally_rebuild(*, year):
+    """Recount ``year``'s :class:`RegistrationTally` rows from the registration rows: one ``INSERT … SELECT``
+    per tree level, never a Python loop over members (a repair, and how a bulk load gets its tallies)."""
+    from django.db import connection
+    from django.db.models import Max
+
+    RegistrationTally.objects.filter(year=year).delete()
+    q = connection.ops.quote_name
+    tally, reg, org = (q(m._meta.db_table) for m in (RegistrationTally, AnnualRegistration, Organization))
+    deepest = Organization.objects.aggregate(d=Max("depth"))["d"] or 0
+    with connection.cursor() as cursor:
+        for depth in range(1, deepest + 1):
+            cursor.execute(
+                f"INSERT INTO {tally} (org_id, year, branches, members, registered, deferred) "
+                f"SELECT o.id, %s, COUNT(DISTINCT r.evaluation_id), COUNT(*), "
+                f"SUM(CASE WHEN r.status = %s THEN 1 ELSE 0 END), SUM(CASE WHEN r.status = %s THEN 1 ELSE 0 END) "
+                f"FROM {reg} r JOIN {org} b ON b.id = r.branch_id "
+                f"JOIN {org} o ON o.path = SUBSTR(b.path, 1, %s) "
+                f"WHERE r.year = %s AND b.depth >= %s GROUP BY o.id",
+                [year, RegistrationStatus.REGISTERED, RegistrationStatus.DEFERRED,
+                 depth * Organization.steplen, year, depth])
+    return RegistrationTally.objects.filter(year=year).count()

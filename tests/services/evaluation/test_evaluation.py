@@ -244,3 +244,19 @@ def test_growth_archive_gathers_awards_punishments_and_years(tree):
     assert len(archive.punishments) == 1 and [(r.year, r.grade) for r in archive.years] == [(YEAR, Q)]
     branch, years, rows = selectors.branch_archive(actor=actor_of(tree.branch))
     assert years == [YEAR] and rows[0]["member"].pk == m.pk and rows[0]["years"][0].grade == Q
+
+
+def test_tally_rebuild_recounts_what_the_services_kept(tree, branch2, b_branch):
+    a, bad, c, d = (make_member(tree.branch), make_member(tree.branch), make_member(branch2),
+                    make_member(b_branch))
+    for branch, grades in ((tree.branch, {a: Q, bad: U}), (branch2, {c: B}), (b_branch, {d: Q})):
+        _save(branch, grades)
+        services.evaluation_submit(actor=actor_of(branch), year=YEAR)
+    services.registration_confirm(member=c, year=YEAR, confirmed=True)
+    kept = {t.org_id: (t.branches, t.members, t.registered, t.deferred)
+            for t in RegistrationTally.objects.filter(year=YEAR)}
+    RegistrationTally.objects.filter(org=tree.province).update(members=999)  # drifted
+    assert services.tally_rebuild(year=YEAR) == len(kept)
+    assert {t.org_id: (t.branches, t.members, t.registered, t.deferred)
+            for t in RegistrationTally.objects.filter(year=YEAR)} == kept
+    assert kept[tree.province.pk] == (3, 4, 1, 1)
