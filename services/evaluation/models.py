@@ -118,7 +118,8 @@ class AnnualRegistration(models.Model):
 class RegistrationTally(models.Model):
     """Counts of one org's subtree for one year, kept by the services (the branch and every ancestor)."""
 
-    org = models.ForeignKey("orgtree.Organization", verbose_name="团组织", on_delete=models.CASCADE, related_name="+")
+    org = models.ForeignKey("orgtree.Organization", verbose_name="团组织", on_delete=models.CASCADE,
+                            related_name="registration_tallies")
     year = models.PositiveSmallIntegerField("年度")
     branches = models.PositiveIntegerField("已提交评议的团支部数", default=0)
     members = models.PositiveIntegerField("应注册团员数", default=0)

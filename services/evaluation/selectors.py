@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 
 from orgtree.models import Organization
@@ -59,14 +60,23 @@ class Progress:
 
 
 def registration_progress(*, actor, year, org_pk=None):
-    """Progress of ``year`` for an org of the actor's subtree and its direct children: tallies only,
-    a few rows whatever the number of members below."""
+    """Progress of ``year`` for an org of the actor's subtree and its direct children: the org, its children
+    and their tallies in one query, a few rows whatever the number of members below."""
     org = get_in_scope(actor, Organization.objects.all(), pk=org_pk) if org_pk else actor.org
-    children = list(Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1)
-                    .only("pk", "full_name", "path", "depth", "org_type", "numchild").order_by("path")[:500])
-    tallies = {t.org_id: t for t in RegistrationTally.objects.filter(year=year,
-                                                                     org_id__in=[org.pk, *[c.pk for c in children]])}
-    return Progress(org=org, tally=tallies.get(org.pk), children=[(c, tallies.get(c.pk)) for c in children])
+    rows = list(Organization.objects.filter(Q(pk=org.pk) | Q(path__startswith=org.path, depth=org.depth + 1))
+                .annotate(t=FilteredRelation("registration_tallies", condition=Q(registration_tallies__year=year)))
+                .annotate(t_id=F("t__id"), t_branches=F("t__branches"), t_members=F("t__members"),
+                          t_registered=F("t__registered"), t_deferred=F("t__deferred"))
+                .only("pk", "full_name", "path", "depth", "org_type").order_by("path")[:501])
+
+    def tally(o):
+        if o.t_id is None:
+            return None
+        return RegistrationTally(pk=o.t_id, org_id=o.pk, year=year, branches=o.t_branches, members=o.t_members,
+                                 registered=o.t_registered, deferred=o.t_deferred)
+
+    own = next(o for o in rows if o.pk == org.pk)
+    return Progress(org=org, tally=tally(own), children=[(o, tally(o)) for o in rows if o.pk != org.pk])
 
 
 def branch_registrations(*, actor, year, branch):

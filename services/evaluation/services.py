@@ -100,37 +100,42 @@ def grades_save(*, actor, year, grades, today=None):
     _check_year(year, today)
     if not grades:
         raise ValidationError({"grades": ERR_NOTHING})
-    evaluation, _ = Evaluation.objects.get_or_create(branch=actor.org, year=year,
-                                                     defaults={"entered_by": actor.label[:200]})
-    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    evaluation = Evaluation.objects.select_for_update().filter(branch=actor.org, year=year).first()
+    if evaluation is None:
+        evaluation, _ = Evaluation.objects.get_or_create(branch=actor.org, year=year,
+                                                         defaults={"entered_by": actor.label[:200]})
+        evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.locked:
         raise ValidationError(ERR_LOCKED)
     cleaned = {}
-    for member_id, grade in (grades or {}).items():
+    for member_id, grade in grades.items():
         try:
             cleaned[int(member_id)] = Grade(int(grade))
         except (TypeError, ValueError):
             raise ValidationError({"grades": ERR_GRADE}) from None
-    members = {m.pk: m for m in Member.objects.filter(IN_GOOD_STANDING, branch=actor.org, pk__in=cleaned)
+    # the branch's members in good standing, and the year's grades so far: one query each
+    members = {m.pk: m for m in Member.objects.filter(IN_GOOD_STANDING, branch=actor.org)
                .only("pk", "name", "political_status")}
-    if len(members) != len(cleaned):
+    if not set(cleaned) <= set(members):
         raise ValidationError({"grades": ERR_NOT_MEMBER})
-    if party := [m.name for m in members.values() if m.political_status in PARTY]:
+    if party := [members[mid].name for mid in cleaned if members[mid].political_status in PARTY]:
         raise ValidationError({"grades": ERR_PARTY.format(name="、".join(party))})
-    kept = dict(evaluation.grades.exclude(member_id__in=cleaned).filter(
-        member__in=Member.objects.filter(evaluable_q(), branch=actor.org)).values_list("member_id", "grade"))
-    final = {**kept, **cleaned}
+    existing = {g.member_id: g for g in evaluation.grades.all()}
+    final = {mid: g.grade for mid, g in existing.items()
+             if mid in members and members[mid].political_status not in PARTY}
+    final.update(cleaned)
     given = sum(1 for g in final.values() if g == Grade.EXCELLENT)
     if given > excellent_cap(len(final)):
         raise ValidationError({"grades": ERR_EXCELLENT.format(percent=EXCELLENT_PERCENT, n=len(final),
                                                               most=excellent_cap(len(final)), given=given)})
-    existing = {g.member_id: g for g in evaluation.grades.filter(member_id__in=cleaned)}
-    changed = [g for mid, g in existing.items() if g.grade != cleaned[mid]]
+    changed = [g for mid, g in existing.items() if mid in cleaned and g.grade != cleaned[mid]]
     for row in changed:
         row.grade = cleaned[row.member_id]
-    EvaluationGrade.objects.bulk_update(changed, ["grade"])
-    EvaluationGrade.objects.bulk_create([EvaluationGrade(evaluation=evaluation, member_id=mid, grade=g)
-                                         for mid, g in cleaned.items() if mid not in existing])
+    if changed:
+        EvaluationGrade.objects.bulk_update(changed, ["grade"])
+    if new := [EvaluationGrade(evaluation=evaluation, member_id=mid, grade=g) for mid, g in cleaned.items()
+               if mid not in existing]:
+        EvaluationGrade.objects.bulk_create(new)
     evaluation.entered_by = actor.label[:200]
     evaluation.save(update_fields=["entered_by", "updated_at"])
     audit_record(actor=actor, action="evaluation.save", obj=evaluation,
