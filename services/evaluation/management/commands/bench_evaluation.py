@@ -56,8 +56,8 @@ class Command(BaseCommand):
         root = OrgBench()._existing_root()
         years = selectors.year_choices()
         progress_year, entry_year = years[-1], years[-2]  # the oldest years shown: never a live year's data
+        branch = self._branch(root)  # first: its top-up members get registration rows too
         rows = self._registrations(root, progress_year)
-        branch = self._branch(root)
         build_s = time.perf_counter() - started
         self.stdout.write(f"data: {rows} registration rows of {progress_year}, branch {branch.code} of "
                           f"{BRANCH_SIZE} members ({build_s:.1f} s)")
