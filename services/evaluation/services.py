@@ -193,9 +193,10 @@ def evaluation_submit(*, actor, year, today=None, now=None):
 
 
 def open_registration(member):
-    """The member's latest registration row still to do (未注册 or 暂缓注册), or None."""
-    return (AnnualRegistration.objects.filter(member=member).exclude(status=RegistrationStatus.REGISTERED)
-            .select_related("branch").order_by("-year").first())
+    """The member's latest year's registration row when it is still to do (未注册 or 暂缓注册), else None
+    (an older year's 暂缓注册 stays in the history; the latest year is the one to register)."""
+    latest = AnnualRegistration.objects.filter(member=member).select_related("branch").order_by("-year").first()
+    return latest if latest is not None and latest.status != RegistrationStatus.REGISTERED else None
 
 
 @transaction.atomic

@@ -260,3 +260,17 @@ def test_tally_rebuild_recounts_what_the_services_kept(tree, branch2, b_branch):
     assert {t.org_id: (t.branches, t.members, t.registered, t.deferred)
             for t in RegistrationTally.objects.filter(year=YEAR)} == kept
     assert kept[tree.province.pk] == (3, 4, 1, 1)
+
+
+def test_the_latest_year_is_the_one_to_register(tree):
+    m, other = make_member(tree.branch), make_member(tree.branch)
+    _save(tree.branch, {m: U, other: Q})
+    services.evaluation_submit(actor=actor_of(tree.branch), year=YEAR)
+    assert services.open_registration(m).status == RegistrationStatus.DEFERRED
+    services.grades_save(actor=actor_of(tree.branch), year=YEAR + 1, grades={m.pk: Q, other.pk: Q})
+    services.evaluation_submit(actor=actor_of(tree.branch), year=YEAR + 1)
+    assert services.open_registration(m).year == YEAR + 1
+    services.registration_confirm(member=m, year=YEAR + 1, confirmed=True)
+    assert services.open_registration(m) is None  # the older 暂缓注册 stays in the history only
+    assert [(r.year, r.status) for r in selectors.member_history(m)] == [
+        (YEAR + 1, RegistrationStatus.REGISTERED), (YEAR, RegistrationStatus.DEFERRED)]
