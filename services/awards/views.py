@@ -150,7 +150,7 @@ def _entered_award(request, pk):
 @org_actor_required
 def award_edit(request, pk):
     award = _entered_award(request, pk)
-    initial = {"name": award.name, "has_level": award.has_level, "level": award.level,
+    initial = {"name": award.name, "has_level": "1" if award.has_level else "", "level": award.level,
                "awarded_on": award.awarded_on, "awarding_org_name": award.awarding_org_name}
     form = AwardForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -65,8 +65,8 @@ def m_declare(request, pk=None):
     award = _own(request, pk)[1] if pk else None
     initial = {"kind": request.GET.get("kind")}
     if award:
-        initial = {"kind": award.kind, "name": award.name, "has_level": award.has_level, "level": award.level,
-                   "awarded_on": award.awarded_on, "awarding_org_name": award.awarding_org_name,
+        initial = {"kind": award.kind, "name": award.name, "has_level": "1" if award.has_level else "",
+                   "level": award.level, "awarded_on": award.awarded_on, "awarding_org_name": award.awarding_org_name,
                    "reviewer": award.reviewer_id}
     form = DeclarationForm(request.POST or None, request.FILES or None, initial=initial,
                            reviewer_choices=selectors.reviewer_choices(member))

@@ -220,3 +220,13 @@ def test_operator_reviews_on_the_cadre_end_and_an_ordinary_cadre_cannot(client, 
     response = client.get(reverse("awards:cadre_review"))
     assert response.status_code == 403 and "普通团干只能查看" in response.content.decode()
     assert actor_for_user(cadre.person.user).kind == "cadre"
+
+
+def test_edit_page_shows_the_level(client, tree):
+    m = make_member(tree.branch)
+    award = services.awards_enter(actor=actor_of(tree.branch), member_ids=[m.pk], files=[png()], data={
+        "name": "挑战杯", "has_level": True, "level": "一等奖", "awarded_on": date(2024, 5, 4),
+        "awarding_org_name": "团省委"})[0]
+    login(client, tree.branch)
+    page = client.get(reverse("awards:award_edit", args=[award.pk])).content.decode()
+    assert '<option value="1" selected>奖励有等次</option>' in page and 'value="一等奖"' in page
