@@ -48,9 +48,9 @@ def entered_by_org(actor, *, kind="award"):
         return Award.objects.none()
     if kind == "punishment":
         return (Punishment.objects.filter(org=actor.org).select_related("member", "member__branch")
-                .order_by("-id"))
+                .prefetch_related("attachments").order_by("-id"))
     return (Award.objects.filter(reviewer=actor.org, source=AwardSource.ORG)
-            .select_related("member", "member__branch").order_by("-id"))
+            .select_related("member", "member__branch").prefetch_related("attachments").order_by("-id"))
 
 
 def punishment_get(*, actor, pk):
