@@ -117,8 +117,9 @@ def test_growth_archives(client, tree, b_branch):
     from ..awards.conftest import png
 
     m = make_member(tree.branch, name="赵档案")
-    award_flow.awards_enter(actor=actor_of(tree.branch), member_ids=[m.pk], files=[png()], data={
-        "name": "优秀共青团员", "awarded_on": date(2025, 5, 4), "awarding_org_name": "团区委"})
+    award = award_flow.awards_enter(actor=actor_of(tree.branch), member_ids=[m.pk], files=[png()], data={
+        "name": "优秀共青团员", "awarded_on": date(2025, 5, 4), "awarding_org_name": "团区委"})[0]
+    edit = reverse("awards:award_edit", args=[award.pk])
     _submitted(tree.branch, {m: 2})
     login_person(client, m.user)
     page = client.get(reverse("evaluation:m_archive")).content.decode()
@@ -126,7 +127,11 @@ def test_growth_archives(client, tree, b_branch):
     login(client, tree.branch)
     page = client.get(reverse("evaluation:branch_archive")).content.decode()
     assert "赵档案" in page and "优秀共青团员" in page and f"{YEAR}年度" in page
-    assert "优秀共青团员" in client.get(reverse("evaluation:member_archive", args=[m.pk])).content.decode()
+    page = client.get(reverse("evaluation:member_archive", args=[m.pk])).content.decode()
+    assert "优秀共青团员" in page and edit in page  # the entering org edits from here
+    login(client, tree.general)
+    page = client.get(reverse("evaluation:member_archive", args=[m.pk])).content.decode()
+    assert "优秀共青团员" in page and edit not in page
     outsider = make_member(b_branch)
     assert client.get(reverse("evaluation:member_archive", args=[outsider.pk])).status_code == 404
     assert client.get(reverse("evaluation:branch_archive"), {"branch": b_branch.pk}).status_code == 404
