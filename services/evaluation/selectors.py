@@ -11,7 +11,7 @@ from services.awards import selectors as award_selectors
 from services.members.models import IN_GOOD_STANDING, Member
 
 from .models import AnnualRegistration, Evaluation, Grade, RegistrationStatus, RegistrationTally
-from .services import PARTY, evaluable_q, excellent_cap
+from .services import PARTY, excellent_cap
 
 
 def year_choices(today=None):
