@@ -25,3 +25,18 @@ def test_bench_evaluation_ends_with_one_json_line():
     assert root_tally.members == rows
     call_command("bench_evaluation", orgs=200, members=BIG_BRANCH + 400, samples=2, warmup=0, stdout=io.StringIO())
     assert AnnualRegistration.objects.count() == rows  # the data is reused
+
+
+def test_a_dense_data_set_gets_its_own_50_member_branch():
+    from services.evaluation.management.commands import bench_evaluation
+    from services.members.models import IN_GOOD_STANDING, Member
+
+    call_command("seed_scale", orgs=200, members=BIG_BRANCH + 400, stdout=io.StringIO())
+    from orgtree.management.commands.bench_orgtree import Command as OrgBench
+
+    command = bench_evaluation.Command()
+    root = OrgBench()._existing_root()
+    branch = command._new_branch(root)
+    assert branch.is_branch and branch.path.startswith(root.path)
+    assert command._branch(root) == branch  # found by name on every run
+    assert Member.objects.filter(IN_GOOD_STANDING, branch=branch).count() == 50

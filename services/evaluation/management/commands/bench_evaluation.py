@@ -38,6 +38,7 @@ from ...models import AnnualRegistration, Evaluation, EvaluationGrade, Registrat
 
 BRANCH_SIZE = 50
 TOP_UP_PREFIX = "SCEV"
+BENCH_BRANCH_NAME = "共青团基准评议团支部委员会"
 
 
 class Command(BaseCommand):
@@ -116,11 +117,13 @@ class Command(BaseCommand):
         """A branch of the bench tree with exactly 50 members in good standing (topped up if need be)."""
         from django.db.models import Count, Q
 
-        branch = (Organization.objects.filter(path__startswith=root.path, org_type=OrgType.BRANCH)
-                  .annotate(n=Count("members", filter=Q(members__id_number__startswith="SC")))
-                  .filter(n__lte=BRANCH_SIZE).order_by("-n", "path").first())
+        branch = Organization.objects.filter(path__startswith=root.path, full_name=BENCH_BRANCH_NAME).first()
         if branch is None:
-            raise CommandError("找不到成员不超过50人的团支部")
+            branch = (Organization.objects.filter(path__startswith=root.path, org_type=OrgType.BRANCH)
+                      .annotate(n=Count("members", filter=Q(members__id_number__startswith="SC")))
+                      .filter(n__lte=BRANCH_SIZE).order_by("-n", "path").first())
+        if branch is None:  # every branch is bigger (a dense data set): a new branch beside one of them
+            branch = self._new_branch(root)
         good = Member.objects.filter(IN_GOOD_STANDING, branch=branch)
         missing = BRANCH_SIZE - good.count()
         template = bench_members().filter(IN_GOOD_STANDING).first()
@@ -137,6 +140,19 @@ class Command(BaseCommand):
         Member.objects.bulk_create(extra)
         if good.count() != BRANCH_SIZE:
             raise CommandError(f"{branch.full_name} 有 {good.count()} 名团员，不是 {BRANCH_SIZE} 名")
+        return branch
+
+    def _new_branch(self, root):
+        from orgtree.services import org_create
+        from portal.actors import actor_for_user
+        from portal.models import User
+
+        sibling = Organization.objects.filter(path__startswith=root.path, org_type=OrgType.BRANCH).order_by("path")[0]
+        parent = Organization.objects.get(path=sibling.parent_path)
+        actor = actor_for_user(User.objects.get(organization=parent, kind=User.Kind.ORG))
+        branch, _password = org_create(actor=actor, data={
+            "org_type": OrgType.BRANCH, "full_name": BENCH_BRANCH_NAME, "short_name": "基准评议团支部",
+            "phone": "13800138000", "email": "bench@example.com", "industry": sibling.industry})
         return branch
 
     def _measure(self, root, branch, entry_year, progress_year, samples, warmup):
