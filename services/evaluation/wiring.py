@@ -4,8 +4,10 @@
 def connect():
     from portal.actors import ORG_ACTOR_KINDS
     from portal.registry import MenuItem, register_menu_item
+    from services.messaging.subjects import register_subject
 
-    from . import services  # noqa: F401 - registers the audit actions
+    from . import services
+    from .models import AnnualRegistration, RegistrationStatus
 
     is_branch = lambda actor: actor.org is not None and actor.org.is_branch  # noqa: E731
     for label, url_name, order, visible in (
@@ -15,3 +17,15 @@ def connect():
         ("成长档案", "evaluation:branch_archive", 66, None),
     ):
         register_menu_item(MenuItem("奖惩管理", label, url_name, ORG_ACTOR_KINDS, order=order, visible=visible))
+
+    def _still_to_register(row_of):
+        """A prompt or reminder is handled once the member has registered for that year."""
+        def pending(messages):
+            rows = {m.pk: row_of(m.subject_id) for m in messages}
+            waiting = set(AnnualRegistration.objects.filter(pk__in=set(rows.values()))
+                          .exclude(status=RegistrationStatus.REGISTERED).values_list("pk", flat=True))
+            return {pk for pk, row in rows.items() if row in waiting}
+        return pending
+
+    register_subject(services.SUBJECT_PROMPT, _still_to_register(lambda subject_id: subject_id))
+    register_subject(services.SUBJECT_REMIND, _still_to_register(lambda subject_id: subject_id // 100000))

@@ -274,3 +274,16 @@ def test_the_latest_year_is_the_one_to_register(tree):
     assert services.open_registration(m) is None  # the older 暂缓注册 stays in the history only
     assert [(r.year, r.status) for r in selectors.member_history(m)] == [
         (YEAR + 1, RegistrationStatus.REGISTERED), (YEAR, RegistrationStatus.DEFERRED)]
+
+
+def test_prompts_and_reminders_are_handled_once_the_member_registers(tree):
+    from services.messaging.subjects import handled_ids
+
+    m = make_member(tree.branch)
+    _save(tree.branch, {m: Q})
+    services.evaluation_submit(actor=actor_of(tree.branch), year=YEAR)
+    services.registration_remind(actor=actor_of(tree.branch), year=YEAR)
+    told = list(Message.objects.filter(recipient_user=m.user, subject_type__startswith="evaluation."))
+    assert len(told) == 2 and handled_ids(told) == set()
+    services.registration_confirm(member=m, year=YEAR, confirmed=True)
+    assert handled_ids(told) == {x.pk for x in told}
