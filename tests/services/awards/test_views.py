@@ -230,3 +230,30 @@ def test_edit_page_shows_the_level(client, tree):
     login(client, tree.branch)
     page = client.get(reverse("awards:award_edit", args=[award.pk])).content.decode()
     assert '<option value="1" selected>奖励有等次</option>' in page and 'value="一等奖"' in page
+
+
+def test_every_page_opens_on_its_own_objects(client, tree):
+    from services.awards import punishments
+
+    m, n = make_member(tree.branch), make_member(tree.branch)
+    award = services.awards_enter(actor=actor_of(tree.branch), member_ids=[m.pk], files=[png()], data={
+        "name": "优秀团员", "awarded_on": date(2024, 5, 4), "awarding_org_name": "团区委"})[0]
+    declaration = _declare(m)
+    p = punishments.punishments_enter(actor=actor_of(tree.branch), member_ids=[m.pk], kind=4,
+                                      punished_on=date(2024, 1, 1), relieve_on=date(2099, 1, 1), files=[png()])[0]
+    punishments.punishments_enter(actor=actor_of(tree.branch), member_ids=[n.pk], kind=5, punished_on=date(2024, 1, 1),
+                                  description="该团员严重违反团的纪律，经团支部大会讨论决定开除团籍，特此申请上级组织审核批准。",
+                                  files=[png()])
+    login(client, tree.branch)
+    _add(client, m)
+    for name, args in (("records", []), ("pick", []), ("enter_award", []), ("enter_punishment", []),
+                       ("award_edit", [award.pk]), ("award_delete", [award.pk]), ("punishment_edit", [p.pk]),
+                       ("punishment_delete", [p.pk]), ("review_list", []), ("review_detail", [declaration.pk]),
+                       ("punishment_file", [p.pk, p.attachments.get().pk])):
+        response = client.get(reverse(f"awards:{name}", args=args))
+        assert response.status_code == 200, name
+    records = client.get(reverse("awards:records")).content.decode()
+    assert "留团察看" in records and "经团籍变更审核办理" in records
+    login_person(client, m.user)
+    for name, args in (("m_list", []), ("m_declare", []), ("m_edit", [declaration.pk])):
+        assert client.get(reverse(f"awards:{name}", args=args)).status_code == 200, name
