@@ -22,6 +22,8 @@ urlpatterns = [
     path("manage/", include("portal.urls_manage")),
     path("", include("services.messaging.urls")),
     path("", include("services.members.urls")),
+    path("", include("services.awards.urls")),
+    path("", include("services.evaluation.urls")),
     path("m/", include("portal.urls_mobile")),
     path("", include("pages.urls")),
     path("django-admin/", admin.site.urls),

@@ -105,3 +105,46 @@ def test_messages_and_audit_log(client, tree):
                          after={"联系电话": f"1380000{i:04d}"})
 
     _same_for_one_and_many(client, reverse("portal:audit_list"), add_audit)
+
+
+def test_award_and_evaluation_lists(client, tree):
+    """奖惩记录, 奖励审核, the member's 奖惩信息, 成长档案 and the grade sheet: no query per row."""
+    from datetime import date
+
+    from services.awards import punishments
+    from services.awards import services as awards
+    from services.evaluation import services as evaluation
+
+    from .factories import login_person, png_upload
+
+    members = []
+    award = {"name": "优秀团员", "has_level": False, "awarded_on": date(2024, 5, 4), "awarding_org_name": "团区委"}
+
+    def add(n):
+        for _ in range(n):
+            m = make_member(tree.branch)
+            members.append(m)
+            awards.awards_enter(actor=actor_of(tree.branch), member_ids=[m.pk], data=award, files=[png_upload()])
+            awards.award_declare(member=m, kind=2, data=award, files=[png_upload()])
+            punishments.punishments_enter(actor=actor_of(tree.branch), member_ids=[m.pk], kind=1,
+                                          punished_on=date(2024, 1, 1), relieve_on=date(2099, 1, 1),
+                                          files=[png_upload()])
+
+    login(client, tree.branch)
+    add(1)
+    one = {url: _queries(client, url) for url in (
+        reverse("awards:records"), reverse("awards:review_list"), reverse("evaluation:branch_archive"),
+        reverse("evaluation:grades") + "?year=2025")}
+    add(FULL - 1)
+    for url, count in one.items():
+        assert _queries(client, url) == count, url
+    evaluation.grades_save(actor=actor_of(tree.branch), year=2025, grades={m.pk: 2 for m in members})
+    evaluation.evaluation_submit(actor=actor_of(tree.branch), year=2025)
+    for url in (reverse("evaluation:progress") + "?year=2025", reverse("evaluation:progress") + "?year=2025&org="
+                + str(tree.branch.pk), reverse("evaluation:deferred") + "?year=2025"):
+        assert _queries(client, url) < 15, url
+    login_person(client, members[0].user)
+    for _ in range(FULL):
+        awards.award_declare(member=members[0], kind=2, data=award, files=[png_upload()])
+    assert _queries(client, reverse("awards:m_list")) < 15
+    assert _queries(client, reverse("evaluation:m_archive")) < 15

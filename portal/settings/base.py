@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "services.messaging",
     "services.cadres",
     "services.members",
+    "services.awards",
+    "services.evaluation",
     # Wagtail (the CMS at /cms/)
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -110,6 +110,24 @@ FILLERS = {
     ("members:register_branch", "code"): B(lambda w: w.b.branch.code),  # public: see UNSCOPED
     ("members:register_step", "step"): const([1, 2, 3, 4]),
     ("members:profile_edit", "group"): const(["reviewed", "basic", "extra"]),
+    # --- 奖惩 (awards) ------------------------------------------------------------------------------
+    ("awards:award_edit", "pk"): B(lambda w: w.b.award.pk),
+    ("awards:award_delete", "pk"): B(lambda w: w.b.award.pk),
+    ("awards:award_file", "pk"): B(lambda w: [w.b.award.pk, w.b.declaration.pk]),
+    ("awards:award_file", "file_pk"): B(lambda w: [w.b.award_file.pk, w.b.declaration_file.pk]),
+    ("awards:punishment_edit", "pk"): B(lambda w: w.b.punishment.pk),
+    ("awards:punishment_delete", "pk"): B(lambda w: w.b.punishment.pk),
+    ("awards:punishment_file", "pk"): B(lambda w: w.b.punishment.pk),
+    ("awards:punishment_file", "file_pk"): B(lambda w: w.b.punishment_file.pk),
+    ("awards:review_detail", "pk"): B(lambda w: w.b.declaration.pk),
+    ("awards:cadre_review_detail", "pk"): B(lambda w: w.b.declaration.pk),
+    ("awards:m_edit", "pk"): B(lambda w: w.b.declaration.pk),
+    ("awards:m_delete", "pk"): B(lambda w: w.b.declaration.pk),
+    ("awards:m_file", "pk"): B(lambda w: [w.b.award.pk, w.b.declaration.pk]),
+    ("awards:m_file", "file_pk"): B(lambda w: [w.b.award_file.pk, w.b.declaration_file.pk]),
+    # --- 教育评议 and 年度注册 (evaluation) ------------------------------------------------------------
+    ("evaluation:reassess", "pk"): B(lambda w: w.b.deferred_registration.pk),
+    ("evaluation:member_archive", "pk"): B(lambda w: [w.b.member.pk, w.b.deletion_member.pk]),
     # --- shared CMS content read on the three ends (pages) -----------------------------------------
     ("pages:*_announcement", "pk"): const(lambda w: w.content.announcement.pk),
     ("pages:*_help_article", "pk"): const(lambda w: [p.pk for p in w.content.help.values()]),
@@ -309,6 +327,9 @@ POST_BODIES = {
     "members:restore": lambda w: {"branch": w.a.branch.pk},
     "members:deletion_apply": lambda w: {"reason": 1, "description": "该团员报错了团支部，被误审核通过，申请删除。"},
     "cadres:operator_set": lambda w: {"label": "组织委员"},
+    "awards:review_detail": lambda w: {"decision": "approve"},
+    "awards:cadre_review_detail": lambda w: {"decision": "approve"},
+    "evaluation:reassess": lambda w: {"grade": 2},
     "cadres:m_group": lambda w: {"text": "周五前报送材料"},
 }
 
@@ -344,6 +365,21 @@ PROBES = {
         "org_code": w.b.district.code, "action": "grant"})],
     "home_articles:cms_account_create": [Probe("a CMS login bound to 乙's city", methods=("POST",), data=lambda w: {
         "org_code": w.b.city.code, "name": "探针", "username": "xc_probe", "roles": ["首页文章编辑"]})],
+    "awards:pick": [Probe("add 乙's member to the list", scoped=False, methods=("POST",),
+                          data=lambda w: {"action": "add", "ids": [w.b.member.pk]}),
+                    Probe("search 乙's branch", scoped=False, methods=("GET",),
+                          query=lambda w: {"branch": w.b.branch.code}),
+                    Probe("search 乙's branch by name", scoped=False, methods=("GET",),
+                          query=lambda w: {"branch": w.b.prefix})],
+    "awards:review_list": [Probe("approve 乙's declaration", scoped=False, methods=("POST",),
+                                 data=lambda w: {"ids": [w.b.declaration.pk], "decision": "approve"})],
+    "evaluation:grades": [Probe("grade 乙's member", scoped=False, methods=("POST",),
+                                data=lambda w: {"year": w.b.year, f"grade_{w.b.member.pk}": 2})],
+    "evaluation:progress": [Probe("乙's org", query=lambda w: {"org": w.b.city.pk, "year": w.b.year},
+                                  methods=("GET",))],
+    "evaluation:remind": [Probe("remind 乙's members", methods=("POST",),
+                                data=lambda w: {"org": w.b.city.pk, "year": w.b.year})],
+    "evaluation:branch_archive": [Probe("乙's branch", query=lambda w: {"branch": w.b.branch.pk}, methods=("GET",))],
     "wagtailimages_chooser:chosen_multiple": [
         Probe("乙's image among the chosen", query=lambda w: {"id": [w.a.image.pk, w.b.image.pk]}, methods=("GET",))],
     "wagtail_bulk_action": [Probe("bulk-delete 乙's home article", query=lambda w: {"id": w.b.article.pk})],

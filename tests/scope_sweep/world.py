@@ -125,11 +125,36 @@ def _side(province, p, wechat_settings):
     s.right = publishing_right_set(actor=actor_of(province), right=LocalPublishingRight(
         organization=s.district, allowed=True, note=f"{p}区本地权限"))
 
+    # 奖惩: an award the general branch entered, a pending 团外 declaration, a punishment; the branch's
+    # 教育评议 submitted (one member 不合格: 暂缓注册).
+    from services.awards import punishments as punishment_flow
+    from services.awards import services as award_flow
+    from services.evaluation import selectors as evaluation_selectors
+    from services.evaluation import services as evaluation_flow
+
+    award = {"name": f"{p}奖励", "has_level": False, "level": "", "awarded_on": date(2024, 5, 4),
+             "awarding_org_name": f"{p}区团委"}
+    s.award = award_flow.awards_enter(actor=actor_of(s.general), member_ids=[s.member.pk], data=award,
+                                      files=[png_upload()])[0]
+    s.award_file = s.award.attachments.get()
+    s.declaration = award_flow.award_declare(member=s.member, kind=2, files=[png_upload()],
+                                             data={**award, "name": f"{p}申报"})
+    s.declaration_file = s.declaration.attachments.get()
+    s.punishment = punishment_flow.punishments_enter(
+        actor=actor_of(s.branch), member_ids=[s.member.pk], kind=1, punished_on=date(2024, 6, 1),
+        relieve_on=date(2099, 6, 1), files=[png_upload()])[0]
+    s.punishment_file = s.punishment.attachments.get()
+    s.year = evaluation_selectors.default_year()
+    evaluation_flow.grades_save(actor=actor_of(s.branch), year=s.year,
+                                grades={s.member.pk: 2, s.deletion_member.pk: 4})
+    evaluation_flow.evaluation_submit(actor=actor_of(s.branch), year=s.year)
+    s.deferred_registration = s.deletion_member.annual_registrations.get()
+
     s.audit_entries = list(AuditLog.objects.filter(organization__in=s.orgs).order_by("id")[:3])
     s.markers = [o.short_name for o in s.orgs] + [
         f"{p}团干", f"{p}运营", f"{p}支书", f"{p}团员", f"{p}待审", f"{p}申请", f"{p}删除", f"{p}离团",
         f"{p}支部消息", f"{p}团员消息", f"{p}团干消息", f"{p}群发通知", f"{p}工作群", f"{p}市本地文章", f"{p}市封面", f"{p}宣传",
-        f"{p}区本地权限",
+        f"{p}区本地权限", f"{p}奖励", f"{p}申报",
     ]
     return s
 
