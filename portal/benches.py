@@ -67,6 +67,10 @@ BENCHES = [
         *pages(("通讯录搜索 1/2/3+字", "directory"), ("通讯录搜索 2字词", "directory_2char")),
     ]),
     Bench("bench_feed", ("--orgs", str(ORGS)), pages(("团员首页文章流", "feed"))),
+    Bench("bench_evaluation", ("--orgs", str(ORGS), "--members", str(MEMBERS)), [
+        Figure("教育评议 50人批量录入", "entry_p95_ms", "trivial_p95_ms", 5.0),
+        *pages(("年度注册进度 团省委", "progress")),
+    ]),
     Bench("bench_broadcast", ("--recipients", "200000"), [
         Figure("群发 20万人（对比原始 INSERT … SELECT）", "fan_out_s", "baseline_s", JOB_GOAL, "s"),
     ]),
