@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "services.messaging",
     "services.cadres",
     "services.members",
+    "services.transfers",
     # Wagtail (the CMS at /cms/)
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
