@@ -61,8 +61,8 @@ def appeal_problem(member, transfer, now):
 @transaction.atomic
 def appeal_submit(*, member, transfer, reason, files=(), now=None):
     now = now or timezone.now()
-    member = Member.objects.select_for_update().get(pk=member.pk)
-    transfer = Transfer.objects.select_for_update().select_related("from_branch", "to_branch").get(pk=transfer.pk)
+    member = Member.objects.select_for_update(of=("self",)).get(pk=member.pk)
+    transfer = Transfer.objects.select_for_update(of=("self",)).select_related("from_branch", "to_branch").get(pk=transfer.pk)
     if transfer.member_id != member.pk:
         raise PermissionDenied(ERR_NOT_MEMBER)
     if problem := appeal_problem(member, transfer, now):
@@ -100,12 +100,12 @@ def appeal_decide(*, actor, appeal, upheld, reason="", now=None):
     required) closes the appeal and the member may start again."""
     now = now or timezone.now()
     actor.require_org_actor()
-    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    appeal = Appeal.objects.select_for_update(of=("self",)).get(pk=appeal.pk)
     if appeal.reviewer_id != actor.org.pk:
         raise PermissionDenied(ERR_NOT_REVIEWER)
     if appeal.status != AppealStatus.PENDING:
         raise ValidationError(ERR_HANDLED)
-    transfer = Transfer.objects.select_for_update().select_related("member", "to_branch").get(pk=appeal.transfer_id)
+    transfer = Transfer.objects.select_for_update(of=("self",)).select_related("member", "to_branch").get(pk=appeal.transfer_id)
     one = Transfer.objects.filter(pk=transfer.pk)
     if upheld:
         movable = Member.objects.filter(IN_GOOD_STANDING, pk=transfer.member_id, branch_id=transfer.from_branch_id)

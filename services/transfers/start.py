@@ -172,7 +172,7 @@ def transfer_apply(*, member, data, now=None):
     """The member's own application (reference §2.2.7): in-province by target branch, or out of province
     with the province and the receiving org named. Starts at ① 转出团支部."""
     now = now or timezone.now()
-    member = Member.objects.select_for_update().select_related("branch", "user").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("branch", "user").get(pk=member.pk)
     out = int(data.get("transfer_type") or TransferType.IN_PROVINCE) == TransferType.OUT_OF_PROVINCE
     if problem := start_problem(member):
         raise ValidationError(problem)
@@ -211,7 +211,7 @@ def transfer_start_batch(*, actor, member_ids, data, now=None):
         raise ValidationError({"members": ERR_NO_MEMBERS})
     if len(ids) > BATCH_LIMIT:
         raise ValidationError({"members": ERR_BATCH_LIMIT})
-    members = list(Member.objects.select_for_update().select_related("branch").filter(pk__in=ids).order_by("pk"))
+    members = list(Member.objects.select_for_update(of=("self",)).select_related("branch").filter(pk__in=ids).order_by("pk"))
     if len(members) != len(ids) or any(m.branch_id != actor.org.pk for m in members):
         raise PermissionDenied(ERR_NOT_OWN_BRANCH)
     to_branch = find_target(data.get("target"))
@@ -254,7 +254,7 @@ def transfer_start_batch(*, actor, member_ids, data, now=None):
 def transfer_confirm(*, member, transfer, now=None):
     """The member agrees to a branch-initiated transfer: it goes on to ② 转出团支部的上级."""
     now = now or timezone.now()
-    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    transfer = Transfer.objects.select_for_update(of=("self",)).get(pk=transfer.pk)
     if transfer.member_id != member.pk:
         raise PermissionDenied(ERR_NOT_AWAITING)
     if transfer.status != TransferStatus.AWAITING_MEMBER:
@@ -273,7 +273,7 @@ def transfer_withdraw(*, actor, transfer, reason, now=None):
     from portal.actors import MEMBER
 
     now = now or timezone.now()
-    transfer = Transfer.objects.select_for_update().select_related("member").get(pk=transfer.pk)
+    transfer = Transfer.objects.select_for_update(of=("self",)).select_related("member").get(pk=transfer.pk)
     if transfer.applicant == Applicant.MEMBER:
         member = actor.extra.get("member") if actor.kind == MEMBER else None
         if member is None or member.pk != transfer.member_id:
