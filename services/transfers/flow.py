@@ -107,6 +107,22 @@ def tell_next_reviewer(transfers, stage, now=None):
               subject_type=SUBJECT_REVIEW, now=now)
 
 
+def _move_members(rows, now):
+    """``UPDATE member … FROM (the transfers) WHERE member = transfer.member``: one join, on PostgreSQL and
+    SQLite (≥ 3.33) alike. (A correlated subquery per member was planned as a scan of the whole batch per
+    member when the batch's statistics were fresh: quadratic, 0.9 s for 2,000.)"""
+    q = connection.ops.quote_name
+    table = q(Member._meta.db_table)
+    src_sql, src_params = rows.values(mv_member=F("member_id"), mv_branch=F("to_branch_id")).query.sql_with_params()
+    sets = ", ".join(f"{q(c)} = {v}" for c, v in (
+        ("branch_id", f"x.{q('mv_branch')}"), ("is_cadre", "%s"), ("cadre_post", "NULL"), ("cadre_post_name", "''"),
+        ("cadre_since", "NULL"), ("cadre_nature", "NULL"), ("party_committee_member", "NULL"), ("updated_at", "%s")))
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {sets} FROM ({src_sql}) x WHERE x.{q('mv_member')} = {table}.{q('id')}",
+                       [False, connection.ops.adapt_datetimefield_value(now), *src_params])
+        return cursor.rowcount
+
+
 def complete_set(transfers, *, now, actor_label, org_field=None):
     """接转成功 for every transfer of ``transfers`` (in-province, open or being closed by an appeal),
     in set-based statements: the member moves to the incoming branch (their 本支部团干职务 was a post
@@ -115,17 +131,12 @@ def complete_set(transfers, *, now, actor_label, org_field=None):
     the old branch: they carry their own branch. Returns how many completed."""
     from django.db.models import OuterRef, Subquery
 
-    ids = transfers.values("pk")
-    rows = Transfer.objects.filter(pk__in=ids)
-    to_branch = Subquery(rows.filter(member_id=OuterRef("pk")).values("to_branch_id")[:1])
-    Member.objects.filter(pk__in=rows.values("member_id")).update(
-        branch_id=to_branch, is_cadre=False, cadre_post=None, cadre_post_name="", cadre_since=None,
-        cadre_nature=None, party_committee_member=None, updated_at=now)
+    rows = transfers.order_by()
+    _move_members(rows, now)
     open_requests = MemberRequest.objects.filter(member_id__in=rows.values("member_id"), state=RequestState.PENDING)
     if open_requests.exists():
-        new_parent = Subquery(rows.filter(member_id=OuterRef("member_id")).values("to_parent_id")[:1])
-        open_requests.update(branch_id=Subquery(rows.filter(member_id=OuterRef("member_id")).values("to_branch_id")[:1]),
-                             reviewer_id=new_parent)
+        open_requests.update(branch_id=Subquery(rows.filter(member_id=OuterRef("member_id")).values("to_branch_id")),
+                             reviewer_id=Subquery(rows.filter(member_id=OuterRef("member_id")).values("to_parent_id")))
     log_set(rows, kind=StepKind.COMPLETED, now=now, org_field=org_field, actor_label=actor_label)
     tell_member(rows, title="组织关系转接成功",
                 body=Concat(Value("您的组织关系已成功转入"), F("to_branch__full_name"), Value("。")), now=now)

@@ -43,7 +43,8 @@ def _list(request, *, side, title):
     return render(request, "transfers/list.html", {
         "form": form, "rows": rows, "cursor": cursor, "title": title, "side": side, "query": query.urlencode(),
         "first_page": not request.GET.get("after"), "sides": selectors.SIDES,
-        "batch": side == "todo" and bool(rows), "reason_form": ReasonForm()})
+        "batch": side == "todo" and bool(rows), "reason_form": ReasonForm(),
+        "list_url": reverse("transfers:list")})  # a row's 业务详情 is list_url + pk + "/" (no reverse per row)
 
 
 @org_actor_required
