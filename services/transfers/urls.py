@@ -27,5 +27,6 @@ urlpatterns = [
     path("m/transfers/<int:pk>/appeal/", views_mobile.m_appeal, name="m_appeal"),
     # cadre end (operators review)
     path("m/cadre/transfers/", views_mobile.cadre_list, name="cadre_list"),
+    path("m/cadre/transfers/start/", views_mobile.cadre_start, name="cadre_start"),
     path("m/cadre/transfers/<int:pk>/", views_mobile.cadre_detail, name="cadre_detail"),
 ]

@@ -159,6 +159,36 @@ def cadre_list(request):
 
 
 @cadre_required
+def cadre_start(request):
+    """发起转接 on the cadre end: a branch's operator applies for one member or a batch (in-province)."""
+    from services.members.models import IN_GOOD_STANDING, Member
+
+    from .forms import StartForm
+
+    actor = request.actor
+    if not actor.acts_for_org:
+        return _refuse(request, ERR_VIEW_ONLY)
+    if not actor.org.is_branch:
+        return _refuse(request, start.ERR_BRANCH_ONLY)
+    form = StartForm(request.POST or None)
+    chosen = [int(v) for v in request.POST.getlist("members") if v.isdigit()] if request.method == "POST" else []
+    members = Member.objects.filter(IN_GOOD_STANDING, branch=actor.org).order_by("name", "pk").only(
+        "pk", "name", "id_number")[:500]
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = start.transfer_start_batch(actor=actor, member_ids=chosen, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            errors = exc.message_dict.get("members", []) if hasattr(exc, "error_dict") else exc.messages
+        else:
+            messages.success(request, f"已为{len(created)}名团员发起组织关系转接，团员确认后流转到上级组织审核")
+            return redirect("transfers:cadre_list")
+    return render(request, "transfers/m_cadre_start.html", {"form": form, "members": members, "chosen": set(chosen),
+                                                            "member_errors": errors})
+
+
+@cadre_required
 def cadre_detail(request, pk):
     actor = request.actor
     if not actor.acts_for_org:

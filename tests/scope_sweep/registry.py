@@ -355,6 +355,10 @@ PROBES = {
                                      data=lambda w: {"ids": [t.pk for t in w.b.transfers], "decision": "approve"})],
     "transfers:start": [Probe("start a transfer for 乙's member", scoped=False, methods=("POST",), data=lambda w: {
         "members": [w.b.member.pk], "target": w.a.empty_branch.code, "destination": "某公司", "reason": 1})],
+    "transfers:cadre_start": [Probe("start a transfer for 乙's member on the cadre end", scoped=False,
+                                    methods=("POST",), data=lambda w: {
+                                        "members": [w.b.member.pk], "target": w.a.empty_branch.code,
+                                        "destination": "某公司", "reason": 1})],
     "transfers:list": [Probe("filter by 乙's names", scoped=False, query=lambda w: {"name": w.b.prefix},
                              methods=("GET",))],
     "transfers:export": [Probe("export 乙's names", scoped=False, query=lambda w: {"name": w.b.prefix},

@@ -189,3 +189,32 @@ def test_transferred_out_member_sees_the_text(client, w):
 def test_pages_refuse_members(client, w, url):
     login_person(client, w.member.user)
     assert client.get(reverse(url)).status_code in (302, 403)
+
+
+def test_cadre_end_operator_starts_for_a_batch(client, w):
+    second = make_member(w.jia1, name="李二")
+    cadre_login(client, w.jia1, operator=True, name="钱运营", phone="13800138078")
+    page = client.get(reverse("transfers:cadre_start")).content.decode()
+    assert "张转接" in page and "李二" in page and w.member.id_number not in page
+    bad = client.post(reverse("transfers:cadre_start"), {"members": [w.member.pk], "target": w.jia1.code,
+                                                         "destination": "某公司", "reason": 1})
+    assert start.ERR_SAME_BRANCH in bad.content.decode() and not Transfer.objects.exists()
+    response = client.post(reverse("transfers:cadre_start"), {"members": [w.member.pk, second.pk],
+                                                              "target": w.bing1.code, "destination": "某公司",
+                                                              "reason": 1})
+    assert response["Location"] == reverse("transfers:cadre_list")
+    assert set(Transfer.objects.values_list("status", flat=True)) == {TransferStatus.AWAITING_MEMBER}
+    client.logout()
+    cadre_login(client, w.p_jia, operator=True, name="孙运营", phone="13800138079")
+    assert client.get(reverse("transfers:cadre_start")).status_code == 403
+
+
+def test_todo_tiles_and_the_message_link_on_the_cadre_end(client, w):
+    from portal.registry import mobile_link_for
+
+    t = start.transfer_apply(member=w.member, data=application(w.bing1))
+    login(client, w.jia1)
+    home = client.get(reverse("portal:home")).content.decode()
+    assert "组织关系转接审核" in home and reverse("transfers:todo") in home
+    assert mobile_link_for(f"/manage/transfers/{t.pk}/") == reverse("transfers:cadre_detail", args=[t.pk])
+    assert mobile_link_for(reverse("transfers:todo")) == reverse("transfers:cadre_list")
