@@ -261,3 +261,16 @@ def test_out_of_province_closes_after_stage_two_and_freezes_the_record(w):
 def test_out_of_province_is_for_members_only_and_needs_a_province(w):
     _refused(w, {"transfer_type": 2, "out_province": "火星", "out_org": "某团委", "destination": "某地", "reason": 1},
              start.ERR_PROVINCE)
+
+
+def test_the_confirmation_request_reaches_wechat(w, fake_wechat, django_capture_on_commit_callbacks):
+    from services.messaging.models import Delivery
+
+    Delivery.objects.all().delete()  # the setup's 报到 notices
+    with django_capture_on_commit_callbacks(execute=True):
+        t = start.transfer_start_batch(actor=actor_of(w.jia1), member_ids=[w.member.pk], data=application(w.bing1))[0]
+    openid = w.member.user.wechat_identities.get().external_id
+    sent = [c["json"] for c in fake_wechat.received("/mp/cgi-bin/message/template/send")]
+    assert [(s["touser"], s["data"]["first"]["value"]) for s in sent] == [(openid, "请确认组织关系转接")]
+    message = Message.objects.get(recipient_user=w.member.user, title="请确认组织关系转接")
+    assert sent[0]["url"].endswith(f"/m/messages/{message.pk}/") and message.link == f"/m/transfers/{t.pk}/"
