@@ -10,6 +10,7 @@ from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 
+from portal.models import User
 from services.members.models import Member, MemberRequest
 from services.members.choices import RequestState
 from services.messaging.models import Message
@@ -117,10 +118,17 @@ def _move_members(rows, now):
     sets = ", ".join(f"{q(c)} = {v}" for c, v in (
         ("branch_id", f"x.{q('mv_branch')}"), ("is_cadre", "%s"), ("cadre_post", "NULL"), ("cadre_post_name", "''"),
         ("cadre_since", "NULL"), ("cadre_nature", "NULL"), ("party_committee_member", "NULL"), ("updated_at", "%s")))
+    # The member's login carries their branch as its organization (as 恢复团籍 keeps it): it moves too.
+    users = q(User._meta.db_table)
+    user_sql, user_params = rows.filter(member__user__isnull=False).values(
+        mv_user=F("member__user_id"), mv_branch=F("to_branch_id")).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET {sets} FROM ({src_sql}) x WHERE x.{q('mv_member')} = {table}.{q('id')}",
                        [False, connection.ops.adapt_datetimefield_value(now), *src_params])
-        return cursor.rowcount
+        moved = cursor.rowcount
+        cursor.execute(f"UPDATE {users} SET {q('organization_id')} = x.{q('mv_branch')} FROM ({user_sql}) x "
+                       f"WHERE x.{q('mv_user')} = {users}.{q('id')}", user_params)
+        return moved
 
 
 def complete_set(transfers, *, now, actor_label, org_field=None):

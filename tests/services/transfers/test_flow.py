@@ -33,6 +33,8 @@ def test_member_applies_and_four_orgs_approve(w):
     assert t.status == TransferStatus.COMPLETED and t.reviewer_id is None and t.closed_at
     member = Member.objects.get(pk=w.member.pk)
     assert member.branch_id == w.bing1.pk
+    member.user.refresh_from_db()
+    assert member.user.organization_id == w.bing1.pk  # the login follows, as 恢复团籍 keeps it
     kinds = list(t.steps.values_list("stage", "kind"))
     assert kinds == [(0, StepKind.APPLIED), (1, StepKind.APPROVED), (2, StepKind.APPROVED), (3, StepKind.APPROVED),
                      (4, StepKind.APPROVED), (0, StepKind.COMPLETED)]
@@ -256,6 +258,11 @@ def test_out_of_province_closes_after_stage_two_and_freezes_the_record(w):
     with pytest.raises(ValidationError, match="转出"):
         profile.member_profile_update(member=member, group="basic", data={"phone": "13900000000"})
     _refused(w, application(w.bing1), start.ERR_TRANSFERRED_OUT.format(name="张转接"), member=member)
+    # the old branch cannot change the record either
+    from services.members import status
+
+    with pytest.raises(ValidationError, match=status.ERR_TRANSFERRED_OUT):
+        status.status_apply(actor=actor_of(w.jia1), member=member, kind=6, description="该团员自愿申请退团，" * 5)
 
 
 def test_out_of_province_is_for_members_only_and_needs_a_province(w):
@@ -274,3 +281,22 @@ def test_the_confirmation_request_reaches_wechat(w, fake_wechat, django_capture_
     assert [(s["touser"], s["data"]["first"]["value"]) for s in sent] == [(openid, "请确认组织关系转接")]
     message = Message.objects.get(recipient_user=w.member.user, title="请确认组织关系转接")
     assert sent[0]["url"].endswith(f"/m/messages/{message.pk}/") and message.link == f"/m/transfers/{t.pk}/"
+
+
+def test_completion_ends_the_old_branch_post_and_moves_open_requests(w):
+    from datetime import date
+
+    from services.members import status
+    from services.members.models import MemberRequest
+
+    cadre = make_member(w.jia1, name="周支书", is_cadre=True, cadre_post=1, cadre_since=date(2024, 1, 1),
+                        cadre_nature=1, party_committee_member=False)
+    t = start.transfer_apply(member=cadre, data=application(w.bing1))
+    request = status.deletion_apply(actor=actor_of(w.jia1), member=cadre, reason=1,
+                                    description="该团员报错了团支部，被误审核通过，申请删除其报到资料。")
+    for org, stage in ((w.jia1, 1), (w.p_jia, 2), (w.bing1, 3), (w.p_bing, 4)):
+        t = review.transfer_approve(actor=actor_of(org), transfer=t, stage=stage)
+    cadre = Member.objects.get(pk=cadre.pk)
+    assert (cadre.branch_id, cadre.is_cadre, cadre.cadre_post) == (w.bing1.pk, False, None)
+    request = MemberRequest.objects.get(pk=request.pk)
+    assert (request.branch_id, request.reviewer_id) == (w.bing1.pk, w.p_bing.pk)
