@@ -101,15 +101,19 @@ class Command(BaseCommand):
                 .values("pk", "path")}
         branches = list(Organization.objects.filter(path__startswith=root.path, org_type=OrgType.BRANCH)
                         .values_list("pk", "path"))
-        # The parent measured: the root's child with the most branches below it.
+        # The parent measured: of the orgs two levels below the root (a district), the one with the most
+        # branches below it; ``--parent-records`` transfers are routed into its branches, the others spread
+        # over the province (some of them land there too: ``parent_records`` reports the total).
         step = Organization.steplen
         below = {}
         for pk, path in branches:
-            below.setdefault(path[:len(root.path) + step], []).append(pk)
+            if len(path) > len(root.path) + 2 * step:
+                below.setdefault(path[:len(root.path) + 2 * step], []).append(pk)
         parent_path = max(below, key=lambda p: len(below[p]))
         parent = Organization.objects.get(path=parent_path)
         existing = Transfer.objects.filter(destination=MARK)
-        if existing.count() == wanted and not existing.exclude(status__in=(3, 4)).exists():
+        if (existing.count() == wanted and not existing.exclude(status__in=(3, 4)).exists()
+                and existing.filter(to_branch__path__startswith=parent_path).count() >= parent_records):
             return parent, Transfer.objects.filter(destination=MARK).order_by("-pk").values_list(
                 "applied_at", flat=True).first()
         TransferStep.objects.filter(transfer__destination=MARK).delete()
@@ -148,6 +152,7 @@ class Command(BaseCommand):
         sweep, raw, counts = [], [], {}
         for i in range(rounds):
             for kind in (("sweep", "raw") if i % 2 == 0 else ("raw", "sweep")):
+                self._vacuum()  # each rolled-back round leaves dead rows behind: start every one alike
                 try:
                     with transaction.atomic():
                         started = time.perf_counter()
@@ -163,6 +168,12 @@ class Command(BaseCommand):
         if not counts.get("due_at_3") and not counts.get("due_at_4"):
             raise CommandError("没有到期的转接：数据不对")
         return sweep, raw, counts
+
+    def _vacuum(self):
+        if connection.vendor == "postgresql" and connection.get_autocommit():
+            with connection.cursor() as cursor:
+                for model in (Transfer, TransferStep, Member, Message, SweepRun):
+                    cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
     def _raw(self, as_of):
         """The same changes as the sweep, written by hand (PostgreSQL / SQLite both)."""
