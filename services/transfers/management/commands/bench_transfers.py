@@ -105,11 +105,14 @@ class Command(BaseCommand):
         # branches below it; ``--parent-records`` transfers are routed into its branches, the others spread
         # over the province (some of them land there too: ``parent_records`` reports the total).
         step = Organization.steplen
-        below = {}
-        for pk, path in branches:
-            if len(path) > len(root.path) + 2 * step:
-                below.setdefault(path[:len(root.path) + 2 * step], []).append(pk)
-        parent_path = max(below, key=lambda p: len(below[p]))
+        for levels in (2, 1):  # a small tree may have no district with two branches: then a city
+            below = {}
+            for pk, path in branches:
+                if len(path) > len(root.path) + levels * step:
+                    below.setdefault(path[:len(root.path) + levels * step], []).append(pk)
+            parent_path = max(below, key=lambda p: len(below[p]))
+            if len(below[parent_path]) >= 2:
+                break
         parent = Organization.objects.get(path=parent_path)
         existing = Transfer.objects.filter(destination=MARK)
         if (existing.count() == wanted and not existing.exclude(status__in=(3, 4)).exists()
@@ -124,7 +127,7 @@ class Command(BaseCommand):
         rows = []
         for n, (member_id, branch_id) in enumerate(members.iterator(chunk_size=BATCH)):
             if n < parent_records:
-                to = rng.choice([b for b in near if b != branch_id] or [b for b, _ in branches[:2] if b != branch_id])
+                to = rng.choice([b for b in near if b != branch_id])
             else:
                 to = rng.choice(branches)[0]
                 while to == branch_id:
