@@ -17,7 +17,7 @@ from services.messaging.models import Message
 from services.messaging.services import notify_many
 
 from .choices import STAGE_LABELS, StepKind, TransferStatus
-from .models import Transfer, TransferStep
+from .models import TransferStep
 from .rules import DUE_AFTER
 
 SUBJECT_REVIEW = "transfers.review"  # a transfer awaiting an org (the transfer's id)

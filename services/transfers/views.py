@@ -1,7 +1,7 @@
 """Service pages of 组织关系转接 (/manage/transfers/...): thin — parse, call one service or selector, render."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,11 +21,8 @@ from services.members.views import error_text
 from . import appeal as appeal_flow
 from . import review, selectors, start
 from .choices import STAGE_OF, WITHDRAWABLE_STATES, Applicant, AppealStatus, display_group
-from .models import Appeal
 from .forms import FilterForm, ReasonForm, StartForm
-
-
-ERR_BRANCH_STARTS = "只有团支部才能代团员发起组织关系转接"
+from .models import Appeal
 
 
 def _filters(request):
@@ -157,9 +154,7 @@ def start_view(request):
     """发起转接: the branch picks members (one or a batch) and the incoming branch (reference §2.1.6)."""
     actor = request.actor
     if not actor.org.is_branch:
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied(ERR_BRANCH_STARTS)
+        raise PermissionDenied(start.ERR_BRANCH_ONLY)
     form = StartForm(request.POST or None)
     chosen = int_list(request.POST.getlist("members") if request.method == "POST" else request.GET.getlist("member"))
     members = (Member.objects.filter(IN_GOOD_STANDING, branch=actor.org).order_by("name", "pk")
@@ -221,5 +216,3 @@ def appeal_file(request, pk, file_pk):
         raise Http404("未找到该文件")
     return uploads.file_response(att.file, att.name)
 
-
-DUE_LABELS = {3: "30个自然日", 4: "72小时"}

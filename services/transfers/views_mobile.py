@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.forms import add_service_errors
-from portal.params import int_or_none
+from portal.params import int_list, int_or_none
 from portal.views.mobile import cadre_required, member_required
 from services.members.views import error_text
 
@@ -171,7 +171,7 @@ def cadre_start(request):
     if not actor.org.is_branch:
         return _refuse(request, start.ERR_BRANCH_ONLY)
     form = StartForm(request.POST or None)
-    chosen = [int(v) for v in request.POST.getlist("members") if v.isdigit()] if request.method == "POST" else []
+    chosen = int_list(request.POST.getlist("members")) if request.method == "POST" else []
     members = Member.objects.filter(IN_GOOD_STANDING, branch=actor.org).order_by("name", "pk").only(
         "pk", "name", "id_number")[:500]
     errors = []
