@@ -4,7 +4,7 @@ from django import forms
 
 from services.members.forms import MultipleFileInput
 
-from .choices import CHINESE_PROVINCES, TransferReason, TransferType
+from .choices import CHINESE_PROVINCES, AppealStatus, TransferReason, TransferType
 from .rules import APPEAL_MAX_CHARS, APPEAL_MIN_CHARS
 
 
@@ -54,3 +54,13 @@ class FilterForm(forms.Form):
                                                                     ("withdrawn", "已撤回")])
     date_from = forms.DateField(label="申请日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AppealFilterForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=99, required=False)
+    phone = forms.CharField(label="手机号码", max_length=11, required=False)
+    status = forms.ChoiceField(label="申诉状态", required=False,
+                               choices=[("", "全部")] + [(str(v), l) for v, l in AppealStatus.choices])
+    month = forms.DateField(label="提交月份", required=False, input_formats=["%Y-%m"],
+                            widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+                            error_messages={"invalid": "请选择正确的月份"})

@@ -120,10 +120,17 @@ def appeal_count(actor):
     return Appeal.objects.filter(reviewer=actor.org, status=AppealStatus.PENDING).count()
 
 
-def appeal_page(*, actor, status=None, after=None, size=PAGE):
+def appeal_page(*, actor, status=None, name="", phone="", month=None, after=None, size=PAGE):
+    """申诉处理 (reference §2.1.6): filters 姓名, 手机号码 (whole values), 申诉状态, 提交月份 (a date in it)."""
     qs = Appeal.objects.filter(appeal_scope_q(actor))
     if status in ("0", "1", "2"):
         qs = qs.filter(status=int(status))
+    if name := (name or "").strip():
+        qs = qs.filter(member__name=name)
+    if phone := (phone or "").strip():
+        qs = qs.filter(member__phone=phone)
+    if month is not None:
+        qs = qs.filter(submitted_at__year=month.year, submitted_at__month=month.month)
     if after := int_or_none(after):
         qs = qs.filter(pk__lt=after)
     # The four orgs of each transfer come by prefetch: nine joins in one statement cost more to plan

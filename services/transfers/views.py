@@ -21,7 +21,7 @@ from services.members.views import error_text
 from . import appeal as appeal_flow
 from . import review, selectors, start
 from .choices import STAGE_OF, WITHDRAWABLE_STATES, Applicant, AppealStatus, display_group
-from .forms import FilterForm, ReasonForm, StartForm
+from .forms import AppealFilterForm, FilterForm, ReasonForm, StartForm
 from .models import Appeal
 
 
@@ -178,10 +178,15 @@ def start_view(request):
 @org_actor_required
 @capability_required(SUBORDINATES)
 def appeals(request):
-    rows, cursor = selectors.appeal_page(actor=request.actor, status=request.GET.get("status"),
-                                         after=request.GET.get("after"))
-    return render(request, "transfers/appeals.html", {
-        "rows": rows, "cursor": cursor, "status": request.GET.get("status", ""), "choices": AppealStatus.choices})
+    form = AppealFilterForm(request.GET or None)
+    filters = dict(form.cleaned_data) if form.is_bound and form.is_valid() else {}
+    rows, cursor = selectors.appeal_page(actor=request.actor, status=filters.get("status"),
+                                         name=filters.get("name", ""), phone=filters.get("phone", ""),
+                                         month=filters.get("month"), after=request.GET.get("after"))
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(request, "transfers/appeals.html", {"rows": rows, "cursor": cursor, "form": form,
+                                                      "query": query.urlencode()})
 
 
 

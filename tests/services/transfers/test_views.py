@@ -218,3 +218,22 @@ def test_todo_tiles_and_the_message_link_on_the_cadre_end(client, w):
     assert "组织关系转接审核" in home and reverse("transfers:todo") in home
     assert mobile_link_for(f"/manage/transfers/{t.pk}/") == reverse("transfers:cadre_detail", args=[t.pk])
     assert mobile_link_for(reverse("transfers:todo")) == reverse("transfers:cadre_list")
+
+
+def test_appeal_list_filters(client, w):
+    from django.utils import timezone
+
+    t = _returned(w)
+    from services.transfers import appeal
+
+    appeal.appeal_submit(member=w.member, transfer=t, reason=REASON)
+    login(client, w.gz)
+    url = reverse("transfers:appeals")
+    month = timezone.localdate().strftime("%Y-%m")
+    assert "张转接" in client.get(url, {"name": "张转接", "status": "0", "month": month}).content.decode()
+    assert "张转接" in client.get(url, {"phone": w.member.phone}).content.decode()
+    assert "张转接" not in client.get(url, {"name": "别人"}).content.decode()
+    assert "张转接" not in client.get(url, {"status": "1"}).content.decode()
+    assert "张转接" not in client.get(url, {"month": "2020-01"}).content.decode()
+    bad = client.get(url, {"month": "不是月份"})
+    assert bad.status_code == 200 and "请选择正确的月份" in bad.content.decode()
