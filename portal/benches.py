@@ -67,6 +67,10 @@ BENCHES = [
         *pages(("通讯录搜索 1/2/3+字", "directory"), ("通讯录搜索 2字词", "directory_2char")),
     ]),
     Bench("bench_feed", ("--orgs", str(ORGS)), pages(("团员首页文章流", "feed"))),
+    Bench("bench_transfers", ("--transfers", "100000"), [
+        Figure("转接 每小时自动通过（对比原始 SQL）", "sweep_s", "raw_sql_s", JOB_GOAL, "s"),
+        *pages(("转接记录 上级 5000条", "list")),
+    ]),
     Bench("bench_evaluation", ("--orgs", str(ORGS), "--members", str(MEMBERS)), [
         Figure("教育评议 50人批量录入", "entry_p95_ms", "trivial_p95_ms", 5.0),
         *pages(("年度注册进度 团省委", "progress")),

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("services.members.urls")),
     path("", include("services.awards.urls")),
     path("", include("services.evaluation.urls")),
+    path("", include("services.transfers.urls")),
     path("m/", include("portal.urls_mobile")),
     path("", include("pages.urls")),
     path("django-admin/", admin.site.urls),

@@ -148,3 +148,47 @@ def test_award_and_evaluation_lists(client, tree):
         awards.award_declare(member=members[0], kind=2, data=award, files=[png_upload()])
     assert _queries(client, reverse("awards:m_list")) < 15
     assert _queries(client, reverse("evaluation:m_archive")) < 15
+
+
+def test_transfer_lists(client, tree):
+    """转接记录 and 待审核 on /manage/, the member's records on /m/, 申诉处理."""
+    from portal.actors import actor_for_user
+    from services.transfers import appeal, review, start
+
+    from .factories import login_person
+
+    target = make_child(make_child(tree.b_district, OrgType.COMMITTEE, "另一公司"), OrgType.BRANCH, "另一支部")
+    data = {"transfer_type": 1, "target": target.code, "destination": "某公司", "reason": 1}
+    transfers = []
+
+    def add(n):
+        for _ in range(n):
+            transfers.append(start.transfer_apply(member=make_member(tree.branch), data=data))
+
+    login(client, tree.branch)  # each awaits the branch at ①
+    _same_for_one_and_many(client, reverse("transfers:todo"), add)
+    for t in transfers[::2]:  # some further on, so the rows name several reviewers
+        review.transfer_approve(actor=actor_of(tree.branch), transfer=t, stage=1)
+    login(client, tree.district)
+    _same_for_one_and_many(client, reverse("transfers:list"), add)
+
+    member = make_member(tree.branch, name="多次转接")
+
+    def add_own(n):
+        for _ in range(n):
+            t = start.transfer_apply(member=member, data=data)
+            start.transfer_withdraw(actor=actor_for_user(member.user), transfer=t, reason="重新选择")
+
+    login_person(client, member.user)
+    _same_for_one_and_many(client, reverse("transfers:m_list"), add_own)
+
+    def add_appeals(n):
+        for _ in range(n):
+            t = start.transfer_apply(member=make_member(tree.branch), data=data)
+            for org, stage in ((tree.branch, 1), (tree.general, 2)):
+                t = review.transfer_approve(actor=actor_of(org), transfer=t, stage=stage)
+            t = review.transfer_return(actor=actor_of(target), transfer=t, stage=3, reason="不符")
+            appeal.appeal_submit(member=t.member, transfer=t, reason="申诉理由" * 30)
+
+    login(client, tree.province)
+    _same_for_one_and_many(client, reverse("transfers:appeals"), add_appeals)

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "services.members",
     "services.awards",
     "services.evaluation",
+    "services.transfers",
     # Wagtail (the CMS at /cms/)
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -59,8 +59,14 @@ ERR_NO_CHANGE = "请修改信息"
 ERR_NO_CHANGE_PENDING = "该团员没有待审核的资料修改"
 
 
+ERR_TRANSFERRED_OUT = ("您的组织关系已转出至省外（或非共青团广东省委所辖的团组织），团员信息不能在本系统修改；"
+                       "今后如回到广东，可申请将组织关系转回省内的团支部。")
+
+
 def modify_problem(member):
     """Why this member cannot modify their data now, or None (manual 信息修改 tip)."""
+    if member.transferred_out_at is not None:  # read-only here after a transfer out (DESIGN §5 Transfers)
+        return ERR_TRANSFERRED_OUT
     if member.deleted_at or member.registration_status not in APPROVED_STATES:
         return ERR_NOT_APPROVED
     if member.league_status != LeagueStatus.NORMAL:

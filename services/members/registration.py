@@ -27,7 +27,8 @@ from .choices import (
 from .models import LIVE, Member
 
 ERR_ID_REGISTERED = ("身份证已注册：该身份证号码已在智慧团建报到，不能重复报到。"
-                     "如需转到新的团支部，请联系原团支部办理组织关系转接。")
+                     "如需转到新的团支部，请用报到时的微信进入团员移动端首页“组织关系转接”（/m/transfers/）申请转接，"
+                     "或请原团支部代为发起转接。")
 
 
 ERR_MEMBER_NUMBER_TAKEN = "该团员编号已被其他团员使用，请核对入团志愿书"

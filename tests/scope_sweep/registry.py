@@ -128,6 +128,17 @@ FILLERS = {
     # --- 教育评议 and 年度注册 (evaluation) ------------------------------------------------------------
     ("evaluation:reassess", "pk"): B(lambda w: w.b.deferred_registration.pk),
     ("evaluation:member_archive", "pk"): B(lambda w: [w.b.member.pk, w.b.deletion_member.pk]),
+    # --- 组织关系转接 (transfers) ----------------------------------------------------------------------
+    ("transfers:detail", "pk"): B(lambda w: [t.pk for t in w.b.transfers]),
+    ("transfers:withdraw", "pk"): B(lambda w: [w.b.transfer.pk, w.b.confirm_transfer.pk]),
+    ("transfers:appeal_detail", "pk"): B(lambda w: w.b.appeal.pk),
+    ("transfers:appeal_file", "pk"): B(lambda w: w.b.appeal.pk),
+    ("transfers:appeal_file", "file_pk"): B(lambda w: w.b.appeal_file.pk),
+    ("transfers:m_detail", "pk"): B(lambda w: [t.pk for t in w.b.transfers]),
+    ("transfers:m_confirm", "pk"): B(lambda w: w.b.confirm_transfer.pk),
+    ("transfers:m_withdraw", "pk"): B(lambda w: w.b.transfer.pk),
+    ("transfers:m_appeal", "pk"): B(lambda w: w.b.returned_transfer.pk),
+    ("transfers:cadre_detail", "pk"): B(lambda w: [t.pk for t in w.b.transfers]),
     # --- shared CMS content read on the three ends (pages) -----------------------------------------
     ("pages:*_announcement", "pk"): const(lambda w: w.content.announcement.pk),
     ("pages:*_help_article", "pk"): const(lambda w: [p.pk for p in w.content.help.values()]),
@@ -330,6 +341,12 @@ POST_BODIES = {
     "awards:review_detail": lambda w: {"decision": "approve"},
     "awards:cadre_review_detail": lambda w: {"decision": "approve"},
     "evaluation:reassess": lambda w: {"grade": 2},
+    "transfers:detail": lambda w: {"decision": "approve", "stage": 1},
+    "transfers:cadre_detail": lambda w: {"decision": "approve", "stage": 1},
+    "transfers:withdraw": lambda w: {"reason": "探针撤回"},
+    "transfers:m_withdraw": lambda w: {"reason": "探针撤回"},
+    "transfers:appeal_detail": lambda w: {"decision": "uphold"},
+    "transfers:m_appeal": lambda w: {"reason": "探针申诉理由。" * 20},
     "cadres:m_group": lambda w: {"text": "周五前报送材料"},
 }
 
@@ -355,6 +372,18 @@ PROBES = {
     "members:restore": [Probe("restore 甲's left member into 乙's branch", scoped=False, methods=("POST",),
                               params={"pk": const(lambda w: w.a.left_member.pk)},
                               data=lambda w: {"branch": w.b.branch.pk})],
+    "transfers:batch_review": [Probe("batch-approve 乙's transfers", scoped=False, methods=("POST",),
+                                     data=lambda w: {"ids": [t.pk for t in w.b.transfers], "decision": "approve"})],
+    "transfers:start": [Probe("start a transfer for 乙's member", scoped=False, methods=("POST",), data=lambda w: {
+        "members": [w.b.member.pk], "target": w.a.empty_branch.code, "destination": "某公司", "reason": 1})],
+    "transfers:cadre_start": [Probe("start a transfer for 乙's member on the cadre end", scoped=False,
+                                    methods=("POST",), data=lambda w: {
+                                        "members": [w.b.member.pk], "target": w.a.empty_branch.code,
+                                        "destination": "某公司", "reason": 1})],
+    "transfers:list": [Probe("filter by 乙's names", scoped=False, query=lambda w: {"name": w.b.prefix},
+                             methods=("GET",))],
+    "transfers:export": [Probe("export 乙's names", scoped=False, query=lambda w: {"name": w.b.prefix},
+                               methods=("GET",))],
     "messaging:manage_mark_read": [Probe("mark 乙's messages read", scoped=False, methods=("POST",),
                                          data=lambda w: {"ids": [m.pk for m in w.b.messages]})],
     "messaging:member_mark_read": [Probe("mark 乙's messages read", scoped=False, methods=("POST",),

@@ -149,12 +149,35 @@ def _side(province, p, wechat_settings):
                                 grades={s.member.pk: 2, s.deletion_member.pk: 4})
     evaluation_flow.evaluation_submit(actor=actor_of(s.branch), year=s.year)
     s.deferred_registration = s.deletion_member.annual_registrations.get()
+    # 组织关系转接 within the subtree (一支部 → 二支部): one at ①, one a branch started awaiting the member, one
+    # returned at ③ with an appeal (evidence attached) before the common superior 公司.
+    from services.transfers import appeal as transfer_appeal
+    from services.transfers import review as transfer_review
+    from services.transfers import start as transfer_start
+
+    def _apply(member):
+        return transfer_start.transfer_apply(member=member, data={
+            "transfer_type": 1, "target": s.empty_branch.code, "destination": "某公司", "reason": 1})
+
+    s.transfer = _apply(make_member(s.branch, name=f"{p}转接"))
+    s.confirm_transfer = transfer_start.transfer_start_batch(
+        actor=actor_of(s.branch), member_ids=[make_member(s.branch, name=f"{p}确认").pk], data={
+            "target": s.empty_branch.code, "destination": "某公司", "reason": 2})[0]
+    returned = _apply(make_member(s.branch, name=f"{p}申诉"))
+    for org, stage in ((s.branch, 1), (s.general, 2)):
+        returned = transfer_review.transfer_approve(actor=actor_of(org), transfer=returned, stage=stage)
+    s.returned_transfer = transfer_review.transfer_return(actor=actor_of(s.empty_branch), transfer=returned, stage=3,
+                                                          reason="不认识该团员")
+    s.appeal = transfer_appeal.appeal_submit(member=s.returned_transfer.member, transfer=s.returned_transfer,
+                                             reason="转入团支部退回的理由与事实不符。" * 10, files=[png_upload()])
+    s.appeal_file = s.appeal.attachments.get()
+    s.transfers = [s.transfer, s.confirm_transfer, s.returned_transfer]
 
     s.audit_entries = list(AuditLog.objects.filter(organization__in=s.orgs).order_by("id")[:3])
     s.markers = [o.short_name for o in s.orgs] + [
         f"{p}团干", f"{p}运营", f"{p}支书", f"{p}团员", f"{p}待审", f"{p}申请", f"{p}删除", f"{p}离团",
         f"{p}支部消息", f"{p}团员消息", f"{p}团干消息", f"{p}群发通知", f"{p}工作群", f"{p}市本地文章", f"{p}市封面", f"{p}宣传",
-        f"{p}区本地权限", f"{p}奖励", f"{p}申报",
+        f"{p}区本地权限", f"{p}奖励", f"{p}申报", f"{p}转接", f"{p}确认", f"{p}申诉",
     ]
     return s
 
