@@ -22,6 +22,7 @@ urlpatterns = [
     path("manage/", include("portal.urls_manage")),
     path("", include("services.messaging.urls")),
     path("", include("services.members.urls")),
+    path("", include("services.dues.urls")),
     path("m/", include("portal.urls_mobile")),
     path("", include("pages.urls")),
     path("django-admin/", admin.site.urls),

@@ -1,0 +1,178 @@
+"""团费留存 (manual 团费管理 › 团费留存, DESIGN §5): who keeps what share of a month's dues.
+
+For org *o* and month *m*: ``collected(o, m)`` = dues actually paid in *m* on bills of *o*'s
+subtree (online and offline; 自愿多交 is kept apart and not shared). Then
+
+    retained(o, m) = collected(o, m) × ratio(o)                       [o keeps its own share …]
+                   + Σ collected(c, m) × ratio(c)                      [… and its direct children's
+                     over direct children c that may retain dues        that have no valid sub-account]
+                     but have no valid sub-account
+
+An org's own term counts only when it may retain and has a valid sub-account (otherwise its parent
+holds its share, by the second term) — so every org's share is counted exactly once, and the
+remainder that reaches the provincial account is everything collected minus every retained share.
+Each share is rounded half-up to the fen once; the remainder is what is left, so the reconciliation
+holds to the fen. Ratios along any root-to-branch path sum to ≤ 100, so the remainder is never < 0.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import IntegerField, Sum, Value
+from django.db.models.functions import Length, Substr
+
+from orgtree.models import Organization
+from portal.audit import audit_record, register_actions, snapshot
+
+from .billing import next_month
+from .models import DuesBill
+from .money import ZERO, yuan
+
+register_actions({"dues.retention_set": "设置团费留存"})
+
+ERR_RATIO = "留存比例请输入0-100的整数"
+ERR_PATH_SUM = "该组织与其上级、下级的留存比例之和不能超过100%"
+ERR_NOT_CHILD = "只能设置直属下级组织的团费留存"
+
+FIELDS = ("retains_dues", "retention_ratio", "sub_account_valid")
+
+
+def _paid_in(month):
+    start = month
+    end = next_month(month)
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    tz = timezone.get_current_timezone()
+    return DuesBill.objects.filter(paid_at__gte=datetime(start.year, start.month, 1, tzinfo=tz),
+                                   paid_at__lt=datetime(end.year, end.month, 1, tzinfo=tz))
+
+
+def collected_by_prefix(month, prefix_len, under_path):
+    """{path prefix of length ``prefix_len``: Σ paid in ``month``} over bills whose branch lies under
+    ``under_path`` — one GROUP BY over the month's paid bills (the ``dues_bill_paid`` index)."""
+    rows = (_paid_in(month).filter(branch__path__startswith=under_path)
+            .annotate(prefix=Substr("branch__path", 1, Value(prefix_len, output_field=IntegerField())))
+            .values("prefix").annotate(total=Sum("amount")).order_by())
+    return {r["prefix"]: r["total"] or ZERO for r in rows}
+
+
+def collected(org, month):
+    return collected_by_prefix(month, len(org.path), org.path).get(org.path, ZERO)
+
+
+def share(amount, ratio):
+    return yuan(amount * Decimal(ratio) / 100)
+
+
+def holds_own_share(org):
+    return org.retains_dues and org.sub_account_valid
+
+
+def holds_for_parent(org):
+    """A child whose share its parent holds: may retain, but no valid sub-account."""
+    return org.retains_dues and not org.sub_account_valid
+
+
+@dataclass
+class RetentionRow:
+    org: Organization
+    collected: Decimal
+    own: Decimal  # collected × own ratio (0 unless it may retain with a valid sub-account)
+    for_children: Decimal  # Σ over children held for
+    retained: Decimal
+
+
+def retention_of(org, month, children=None):
+    """The manual's formula for ``org`` and ``month``: a :class:`RetentionRow`."""
+    children = list(org.get_children()) if children is None else children
+    by_child = collected_by_prefix(month, len(org.path) + org.steplen, org.path)
+    total = sum(by_child.values(), ZERO)
+    own = share(total, org.retention_ratio) if holds_own_share(org) else ZERO
+    held = sum((share(by_child.get(c.path, ZERO), c.retention_ratio) for c in children if holds_for_parent(c)), ZERO)
+    return RetentionRow(org, total, own, held, own + held)
+
+
+def retention_view(org, month):
+    """The 团费留存 page: the org's own row, then one per direct child (each by the same formula).
+    Two GROUP BY queries over the month's paid bills, whatever the subtree's size."""
+    children = list(org.get_children().order_by("path"))
+    depth2 = collected_by_prefix(month, len(org.path) + 2 * org.steplen, org.path)
+    by_child = {}
+    for prefix, amount in depth2.items():
+        by_child[prefix[: len(org.path) + org.steplen]] = by_child.get(prefix[: len(org.path) + org.steplen], ZERO) + amount
+    total = sum(by_child.values(), ZERO)
+    grandchildren = {}
+    if children:
+        flags = Organization.objects.filter(path__startswith=org.path, depth=org.depth + 2).only(
+            "path", "retains_dues", "sub_account_valid", "retention_ratio")
+        for g in flags:
+            grandchildren.setdefault(g.path[: len(org.path) + org.steplen], []).append(g)
+    own = share(total, org.retention_ratio) if holds_own_share(org) else ZERO
+    held = sum((share(by_child.get(c.path, ZERO), c.retention_ratio) for c in children if holds_for_parent(c)), ZERO)
+    rows = [RetentionRow(org, total, own, held, own + held)]
+    for c in children:
+        c_total = by_child.get(c.path, ZERO)
+        c_own = share(c_total, c.retention_ratio) if holds_own_share(c) else ZERO
+        c_held = sum((share(depth2.get(g.path, ZERO), g.retention_ratio) for g in grandchildren.get(c.path, ())
+                      if holds_for_parent(g)), ZERO)
+        rows.append(RetentionRow(c, c_total, c_own, c_held, c_own + c_held))
+    return rows
+
+
+def reconciliation(month, root=None):
+    """(collected, Σ retained over every org, remainder to the provincial account) for ``month``.
+
+    Set-based: the month's collections per branch, then each retaining org's subtree sum from the
+    branch totals by path prefix (retaining orgs are few; branches are walked once per depth)."""
+    root = root or Organization.get_first_root_node()
+    per_branch = {r["branch__path"]: r["total"] for r in _paid_in(month).filter(branch__path__startswith=root.path)
+                  .values("branch__path").annotate(total=Sum("amount")).order_by()}
+    total = sum(per_branch.values(), ZERO)
+    retaining = list(Organization.objects.filter(path__startswith=root.path, retains_dues=True, retention_ratio__gt=0))
+    retained = ZERO
+    for org in retaining:
+        sub = sum((v for p, v in per_branch.items() if p.startswith(org.path)), ZERO)
+        retained += share(sub, org.retention_ratio)
+    return total, retained, total - retained
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+def _path_sums_ok(org, ratio, retains):
+    """Would every root-to-branch path through ``org`` sum to ≤ 100 with these settings?"""
+    above = sum(Organization.objects.filter(path__in=org.ancestor_paths, retains_dues=True)
+                .values_list("retention_ratio", flat=True))
+    below = Organization.objects.filter(path__startswith=org.path, depth__gt=org.depth, retains_dues=True,
+                                        retention_ratio__gt=0).values_list("path", "retention_ratio")
+    ratios = dict(below)
+    deepest = 0
+    for path in ratios:  # the chain sum below org ending at each retaining descendant
+        chain = sum(r for p, r in ratios.items() if path.startswith(p))
+        deepest = max(deepest, chain)
+    return above + (ratio if retains else 0) + deepest <= 100
+
+
+@transaction.atomic
+def retention_set(*, actor, org, retains_dues, retention_ratio, sub_account_valid):
+    """The parent sets a direct child's 留存 (reference §2.1.7 团费返还比例设置)."""
+    actor.require_org_actor()
+    org = Organization.objects.select_for_update().get(pk=org.pk)
+    if org.parent_path != actor.org.path:
+        raise ValidationError(ERR_NOT_CHILD, code="not_child")
+    try:
+        ratio = int(retention_ratio)
+    except (TypeError, ValueError):
+        ratio = -1
+    if isinstance(retention_ratio, (float, Decimal)) and retention_ratio != ratio or not 0 <= ratio <= 100:
+        raise ValidationError({"retention_ratio": ValidationError(ERR_RATIO, code="retention_ratio")})
+    if not _path_sums_ok(org, ratio, bool(retains_dues)):
+        raise ValidationError({"retention_ratio": ValidationError(ERR_PATH_SUM, code="path_sum")})
+    before = snapshot(org, FIELDS)
+    org.retains_dues, org.retention_ratio, org.sub_account_valid = bool(retains_dues), ratio, bool(sub_account_valid)
+    org.save(update_fields=[*FIELDS, "updated_at"])
+    audit_record(actor=actor, action="dues.retention_set", obj=org, before=before, after=snapshot(org, FIELDS))
+    return org
