@@ -86,16 +86,6 @@ class RetentionRow:
     retained: Decimal
 
 
-def retention_of(org, month, children=None):
-    """The manual's formula for ``org`` and ``month``: a :class:`RetentionRow`."""
-    children = list(org.get_children()) if children is None else children
-    by_child = collected_by_prefix(month, len(org.path) + org.steplen, org.path)
-    total = sum(by_child.values(), ZERO)
-    own = share(total, org.retention_ratio) if holds_own_share(org) else ZERO
-    held = sum((share(by_child.get(c.path, ZERO), c.retention_ratio) for c in children if holds_for_parent(c)), ZERO)
-    return RetentionRow(org, total, own, held, own + held)
-
-
 def retention_view(org, month):
     """The 团费留存 page: the org's own row, then one per direct child (each by the same formula).
     Two GROUP BY queries over the month's paid bills, whatever the subtree's size."""
@@ -132,11 +122,15 @@ def reconciliation(month, root=None):
     per_branch = {r["branch__path"]: r["total"] for r in _paid_in(month).filter(branch__path__startswith=root.path)
                   .values("branch__path").annotate(total=Sum("amount")).order_by()}
     total = sum(per_branch.values(), ZERO)
-    retaining = list(Organization.objects.filter(path__startswith=root.path, retains_dues=True, retention_ratio__gt=0))
-    retained = ZERO
-    for org in retaining:
-        sub = sum((v for p, v in per_branch.items() if p.startswith(org.path)), ZERO)
-        retained += share(sub, org.retention_ratio)
+    ratios = dict(Organization.objects.filter(path__startswith=root.path, retains_dues=True, retention_ratio__gt=0)
+                  .values_list("path", "retention_ratio"))
+    subtree = {}  # each retaining org's collected: every branch total added to its retaining ancestors
+    step = Organization.steplen
+    for path, amount in per_branch.items():
+        for end in range(step, len(path) + 1, step):
+            if path[:end] in ratios:
+                subtree[path[:end]] = subtree.get(path[:end], ZERO) + amount
+    retained = sum((share(amount, ratios[path]) for path, amount in subtree.items()), ZERO)
     return total, retained, total - retained
 
 
