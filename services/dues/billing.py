@@ -91,9 +91,9 @@ def arrears_of(member):
     from django.db.models import Count, Sum
 
     agg = unpaid_bills().filter(member=member).aggregate(n=Count("pk"), total=Sum("amount"))
-    from .money import ZERO
+    from .money import ZERO, yuan
 
-    return agg["n"], agg["total"] or ZERO
+    return agg["n"], yuan(agg["total"] or ZERO)
 
 
 def online_closed(months_owed):

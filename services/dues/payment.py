@@ -26,7 +26,7 @@ from portal.models import WeChatIdentity
 
 from . import billing, stats
 from .models import MAX_ONLINE_DONATION, DuesBill, OrderLine, Payment
-from .money import ZERO, from_fen, parse_yuan, to_fen
+from .money import ZERO, from_fen, parse_yuan, to_fen, yuan
 
 logger = logging.getLogger(__name__)
 
@@ -321,7 +321,7 @@ def donations_of(member):
 
 
 def donated_total(member):
-    return donations_of(member).aggregate(t=Sum("total"))["t"] or ZERO
+    return yuan(donations_of(member).aggregate(t=Sum("total"))["t"] or ZERO)
 
 
 __all__ = ["from_fen"]

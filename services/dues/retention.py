@@ -57,7 +57,7 @@ def collected_by_prefix(month, prefix_len, under_path):
     rows = (_paid_in(month).filter(branch__path__startswith=under_path)
             .annotate(prefix=Substr("branch__path", 1, Value(prefix_len, output_field=IntegerField())))
             .values("prefix").annotate(total=Sum("amount")).order_by())
-    return {r["prefix"]: r["total"] or ZERO for r in rows}
+    return {r["prefix"]: yuan(r["total"] or ZERO) for r in rows}
 
 
 def collected(org, month):
@@ -119,7 +119,7 @@ def reconciliation(month, root=None):
     Set-based: the month's collections per branch, then each retaining org's subtree sum from the
     branch totals by path prefix (retaining orgs are few; branches are walked once per depth)."""
     root = root or Organization.get_first_root_node()
-    per_branch = {r["branch__path"]: r["total"] for r in _paid_in(month).filter(branch__path__startswith=root.path)
+    per_branch = {r["branch__path"]: yuan(r["total"]) for r in _paid_in(month).filter(branch__path__startswith=root.path)
                   .values("branch__path").annotate(total=Sum("amount")).order_by()}
     total = sum(per_branch.values(), ZERO)
     ratios = dict(Organization.objects.filter(path__startswith=root.path, retains_dues=True, retention_ratio__gt=0)

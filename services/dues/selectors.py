@@ -1,6 +1,6 @@
 """Reads of the dues app, always through the actor's scope (DESIGN §4)."""
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -9,11 +9,12 @@ from portal.scope import get_in_scope, scoped
 
 from .billing import ONLINE_CLOSED_MONTHS, unpaid_bills
 from .models import DuesBill, MonthStat, Payment
-from .money import ZERO
+from .money import ZERO, yuan
 
 EXPORT_MAX_ROWS = 10_000
 ERR_EXPORT_TOO_MANY = "仅支持10000行以内的表格下载，请缩小查询范围（如按交纳状态或下级组织筛选）后再导出。"
 PAGE_SIZE = 50
+MONEY = DecimalField(max_digits=14, decimal_places=2)  # sums come back from SQLite without their places
 
 
 def org_in_scope(actor, org_id):
@@ -49,16 +50,22 @@ def month_members(*, actor, org, month, paid=None, phone="", after=None, limit=P
                .values("payer_id"))
     qs = qs.annotate(
         owed_months=Coalesce(Subquery(owed.annotate(n=Count("pk")).values("n")[:1]), 0),
-        owed_amount=Coalesce(Subquery(owed.annotate(t=Sum("amount")).values("t")[:1]), ZERO),
-        donated=Coalesce(Subquery(donated.annotate(t=Sum("total")).values("t")[:1]), ZERO),
+        owed_amount=Coalesce(Subquery(owed.annotate(t=Sum("amount")).values("t")[:1]), ZERO, output_field=MONEY),
+        donated=Coalesce(Subquery(donated.annotate(t=Sum("total")).values("t")[:1]), ZERO, output_field=MONEY),
     )
     if after:
         qs = qs.filter(pk__lt=after)
     if limit is None:
         return qs.order_by("-pk")
-    rows = list(qs.order_by("-pk")[: limit + 1])
+    rows = [with_places(b) for b in qs.order_by("-pk")[: limit + 1]]
     cursor = rows[limit - 1].pk if len(rows) > limit else None
     return rows[:limit], cursor
+
+
+def with_places(bill):
+    """SQLite hands computed sums back without their two places (only plain columns are quantized)."""
+    bill.owed_amount, bill.donated = yuan(bill.owed_amount), yuan(bill.donated)
+    return bill
 
 
 def member_in_scope(actor, pk):
@@ -85,7 +92,7 @@ def member_summary(member):
     agg = unpaid_bills().filter(member=member).aggregate(n=Count("pk"), total=Sum("amount"))
     donated = (Payment.objects.filter(payer=member, kind=Payment.Kind.DONATION, state=Payment.State.PAID)
                .aggregate(t=Sum("total"))["t"] or ZERO)
-    return {"owed_months": agg["n"], "owed_amount": agg["total"] or ZERO, "donated": donated,
+    return {"owed_months": agg["n"], "owed_amount": yuan(agg["total"] or ZERO), "donated": yuan(donated),
             "online_closed": agg["n"] >= ONLINE_CLOSED_MONTHS}
 
 
@@ -96,8 +103,15 @@ def branch_mates_owing(member):
     owed = unpaid_bills().filter(member=OuterRef("pk")).values("member_id")
     return (Member.objects.filter(IN_GOOD_STANDING, branch_id=member.branch_id).exclude(pk=member.pk)
             .annotate(owed_months=Subquery(owed.annotate(n=Count("pk")).values("n")[:1]),
-                      owed_amount=Subquery(owed.annotate(t=Sum("amount")).values("t")[:1]))
+                      owed_amount=Subquery(owed.annotate(t=Sum("amount")).values("t")[:1], output_field=MONEY))
             .filter(owed_months__gt=0).order_by("name", "pk"))
+
+
+def mates_with_places(member):
+    mates = list(branch_mates_owing(member))
+    for m in mates:
+        m.owed_amount = yuan(m.owed_amount)
+    return mates
 
 
 def paid_for_others(member):

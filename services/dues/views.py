@@ -78,7 +78,7 @@ def export(request):
     rows = ([b.member.name, b.member.get_political_status_display(), b.member.phone, b.branch.full_name,
              b.member.branch.full_name, f"{b.month:%Y-%m}", b.amount, b.donated, "已交" if b.paid_at else "未交",
              b.get_paid_via_display() if b.paid_via else "", b.payer_label, b.owed_months, b.owed_amount]
-            for b in qs.iterator(chunk_size=1000))
+            for b in map(selectors.with_places, qs.iterator(chunk_size=1000)))
     return xlsx_response(f"团费详情_{org.short_name}_{month:%Y%m}.xlsx", [Sheet("团费详情", EXPORT_HEADERS, rows)])
 
 

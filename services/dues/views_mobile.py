@@ -96,7 +96,7 @@ def help_pay(request):
         return _refuse(request, ERR_NOT_APPROVED)
     if member.transferred_out_at is not None:
         return _refuse(request, payment.ERR_TRANSFERRED_OUT)
-    mates = list(selectors.branch_mates_owing(member))
+    mates = selectors.mates_with_places(member)
     error = ""
     if request.method == "POST":
         ids = int_list(request.POST.getlist("members"))
