@@ -212,3 +212,16 @@ def test_org_accounts_cannot_use_member_pages(client, world):
 
 
 __all__ = ["retention"]
+
+
+def test_org_detail_shows_its_dues_this_month(client, tree):
+    import time_machine
+
+    make_member(tree.branch, income=2)
+    with time_machine.travel(datetime(2026, 1, 10, 10, tzinfo=SH)):
+        billing.bills_make(month=JAN)
+        stats.stats_build(month=JAN)
+        login(client, tree.province)
+        page = client.get(reverse("orgtree:detail", args=[tree.city_a.pk])).content.decode()
+    assert "团费交纳情况（2026年01月" in page and f"?org={tree.city_a.pk}&month=2026-01" in page
+    assert "<dt>应交费团员数</dt><dd>1</dd>" in page
