@@ -175,8 +175,8 @@ def order_cancel(request, pk):
 @require_POST
 def notify(request):
     """WeChat Pay's payment notification (APIv3): 200 once applied, 4xx so WeChat Pay retries otherwise."""
-    if not payment.enabled():
-        return JsonResponse({"code": "FAIL", "message": "未开通"}, status=503)
+    if not payment.enabled():  # nobody can have paid: nothing to tell us
+        return JsonResponse({"code": "FAIL", "message": "未开通"}, status=404)
     try:
         payment.callback(headers=request.META, body=request.body.decode("utf-8", "replace"))
     except payment.CallbackRefused as exc:

@@ -90,6 +90,12 @@ FILLERS = {
     ("cadres:operator_cancel", "pk"): B(lambda w: w.b.operator_post.pk),
     ("cadres:operator_reset_password", "pk"): B(lambda w: w.b.operator_post.pk),
     ("cadres:m_group", "pk"): B(lambda w: w.b.group.pk),
+    # --- 团费管理 (dues) ----------------------------------------------------------------------------
+    ("dues:member_bills", "pk"): B(lambda w: [w.b.member.pk, w.b.deletion_member.pk]),
+    ("dues:retention_edit", "pk"): B(lambda w: [w.b.city.pk, w.b.district.pk]),
+    ("dues:tier_edit", "pk"): const(lambda w: w.tier.pk),  # province-wide data, edited by the province only
+    ("dues:order", "pk"): B(lambda w: w.b.dues_order.pk),
+    ("dues:order_cancel", "pk"): B(lambda w: w.b.dues_order.pk),
     # --- 系统管理 (portal) -------------------------------------------------------------------------
     ("portal:audit_detail", "pk"): B(lambda w: [e.pk for e in w.b.audit_entries]),
     # --- 站内消息 (messaging) ----------------------------------------------------------------------
@@ -280,6 +286,8 @@ UNSCOPED = {
     "home_articles:cms_accounts": Unscoped(_PROVINCIAL, refuse=ALL_ACTORS),
     "home_articles:cms_account_create": Unscoped(_PROVINCIAL, refuse=ALL_ACTORS),
     "home_articles:cms_credentials": Unscoped(_PROVINCIAL, refuse=ALL_ACTORS),
+    "dues:notify": Unscoped("WeChat Pay's payment notification: no login; refused unless signed with the platform key"),
+    "dues:standard": Unscoped("团费标准说明: the province-wide tiers, public text"),
     "admin:login": Unscoped(_LOGIN),
     "admin:logout": Unscoped(_LOGIN),
     "admin:jsi18n": Unscoped("the Django admin's translation catalogue: static text"),
@@ -308,6 +316,9 @@ POST_BODIES = {
     "members:verify_offline": lambda w: {"reason": "已核对团员本人身份证原件"},
     "members:restore": lambda w: {"branch": w.a.branch.pk},
     "members:deletion_apply": lambda w: {"reason": 1, "description": "该团员报错了团支部，被误审核通过，申请删除。"},
+    "dues:member_bills": lambda w: {"bills": [w.b.other_bill.pk], "note": "现金收取"},
+    "dues:retention_edit": lambda w: {"retains_dues": "on", "retention_ratio": 10, "sub_account_valid": "on"},
+    "dues:tier_edit": lambda w: {"amount": "4.00"},
     "cadres:operator_set": lambda w: {"label": "组织委员"},
     "cadres:m_group": lambda w: {"text": "周五前报送材料"},
 }
@@ -334,6 +345,14 @@ PROBES = {
     "members:restore": [Probe("restore 甲's left member into 乙's branch", scoped=False, methods=("POST",),
                               params={"pk": const(lambda w: w.a.left_member.pk)},
                               data=lambda w: {"branch": w.b.branch.pk})],
+    "dues:query": [Probe("乙's org as the one to show", query=lambda w: {"org": w.b.city.pk}, methods=("GET",))],
+    "dues:members": [Probe("乙's branch's members", query=lambda w: {"org": w.b.branch.pk}, methods=("GET",))],
+    "dues:export": [Probe("乙's branch's members as .xlsx", query=lambda w: {"org": w.b.branch.pk},
+                          methods=("GET",))],
+    "dues:help": [Probe("帮TA交费 for 乙's member", scoped=False, methods=("POST",),
+                        data=lambda w: {"members": [w.b.deletion_member.pk]})],
+    "dues:pay": [Probe("pay 乙's member's bill as one's own", scoped=False, methods=("POST",),
+                       data=lambda w: {"bills": [w.b.other_bill.pk]})],
     "messaging:manage_mark_read": [Probe("mark 乙's messages read", scoped=False, methods=("POST",),
                                          data=lambda w: {"ids": [m.pk for m in w.b.messages]})],
     "messaging:member_mark_read": [Probe("mark 乙's messages read", scoped=False, methods=("POST",),
