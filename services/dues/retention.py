@@ -89,18 +89,20 @@ class RetentionRow:
 def retention_view(org, month):
     """The 团费留存 page: the org's own row, then one per direct child (each by the same formula).
     Two GROUP BY queries over the month's paid bills, whatever the subtree's size."""
-    children = list(org.get_children().order_by("path"))
+    # Children and grandchildren in one query (the grandchildren only for their 留存 flags).
+    below = list(Organization.objects.filter(path__startswith=org.path, depth__in=(org.depth + 1, org.depth + 2))
+                 .order_by("path"))
+    children = [o for o in below if o.depth == org.depth + 1]
+    grandchildren = {}
+    for g in below:
+        if g.depth == org.depth + 2:
+            grandchildren.setdefault(g.path[: len(org.path) + org.steplen], []).append(g)
     depth2 = collected_by_prefix(month, len(org.path) + 2 * org.steplen, org.path)
     by_child = {}
     for prefix, amount in depth2.items():
-        by_child[prefix[: len(org.path) + org.steplen]] = by_child.get(prefix[: len(org.path) + org.steplen], ZERO) + amount
+        key = prefix[: len(org.path) + org.steplen]
+        by_child[key] = by_child.get(key, ZERO) + amount
     total = sum(by_child.values(), ZERO)
-    grandchildren = {}
-    if children:
-        flags = Organization.objects.filter(path__startswith=org.path, depth=org.depth + 2).only(
-            "path", "retains_dues", "sub_account_valid", "retention_ratio")
-        for g in flags:
-            grandchildren.setdefault(g.path[: len(org.path) + org.steplen], []).append(g)
     own = share(total, org.retention_ratio) if holds_own_share(org) else ZERO
     held = sum((share(by_child.get(c.path, ZERO), c.retention_ratio) for c in children if holds_for_parent(c)), ZERO)
     rows = [RetentionRow(org, total, own, held, own + held)]

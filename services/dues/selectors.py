@@ -88,8 +88,17 @@ def bill_history(member):
     return DuesBill.objects.filter(member=member).select_related("branch", "paid_by").order_by("-month")
 
 
-def member_summary(member):
-    agg = unpaid_bills().filter(member=member).aggregate(n=Count("pk"), total=Sum("amount"))
+def unpaid_of(member):
+    return unpaid_bills().filter(member=member).select_related("branch").order_by("month")
+
+
+def member_summary(member, unpaid=None):
+    """累计未交 (months, amount), 自愿交费 total, and whether online payment is closed. ``unpaid``: the
+    member's unpaid bills when the caller has them already (one query fewer)."""
+    if unpaid is not None:
+        agg = {"n": len(unpaid), "total": sum((b.amount for b in unpaid), ZERO)}
+    else:
+        agg = unpaid_bills().filter(member=member).aggregate(n=Count("pk"), total=Sum("amount"))
     donated = (Payment.objects.filter(payer=member, kind=Payment.Kind.DONATION, state=Payment.State.PAID)
                .aggregate(t=Sum("total"))["t"] or ZERO)
     return {"owed_months": agg["n"], "owed_amount": yuan(agg["total"] or ZERO), "donated": yuan(donated),

@@ -38,11 +38,11 @@ def member_home(request):
     member = _member(request)
     if member is None:
         return _refuse(request, ERR_NOT_APPROVED)
-    summary = selectors.member_summary(member)
-    bills = list(selectors.bill_history(member))
+    unpaid = list(selectors.unpaid_of(member))
+    summary = selectors.member_summary(member, unpaid=unpaid)
     pending = Payment.objects.filter(payer=member, state=Payment.State.PENDING).order_by("-pk").first()
     return render(request, "dues/m_home.html", {
-        "member": member, "summary": summary, "unpaid": [b for b in bills if b.paid_at is None],
+        "member": member, "summary": summary, "unpaid": unpaid,
         "enabled": payment.enabled(), "pending": pending, "err_disabled": payment.ERR_DISABLED,
         "err_overdue": payment.ERR_OVERDUE, "transferred_out": member.transferred_out_at is not None,
         "err_transferred_out": payment.ERR_TRANSFERRED_OUT})
