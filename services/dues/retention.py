@@ -172,3 +172,96 @@ def retention_set(*, actor, org, retains_dues, retention_ratio, sub_account_vali
     org.save(update_fields=[*FIELDS, "updated_at"])
     audit_record(actor=actor, action="dues.retention_set", obj=org, before=before, after=snapshot(org, FIELDS))
     return org
+
+
+# --- Excel import (reference §2.1.7: 导入 overwrites the settings of the rows it names) --------------
+
+from portal import spreadsheets  # noqa: E402
+
+register_actions({"dues.retention_import": "导入团费留存设置"})
+
+IMPORT_HEADERS = ["组织ID", "组织名称（仅供查看）", "有团费留存权限（是/否）", "留存比例（0-100的整数）", "有有效子账户（是/否）"]
+IMPORT_MAX_ROWS = 2000
+IMPORT_LIMITS = spreadsheets.Limits(max_rows=IMPORT_MAX_ROWS, max_columns=len(IMPORT_HEADERS), max_bytes=2 * spreadsheets.MB)
+ERR_IMPORT_HEADERS = "表头与模板不一致，请先导出当前设置作为模板再填写"
+ERR_IMPORT_EMPTY = "表格中没有数据行"
+ERR_ROW_ORG = "组织ID不是本组织的直属下级"
+ERR_ROW_DUPLICATE = "组织ID重复"
+ERR_ROW_YES_NO = "“{label}”请填写“是”或“否”"
+YES_NO = {"是": True, "否": False}
+
+
+def _yes_no(value, label, errors):
+    text = str(value).strip() if value is not None else ""
+    if text not in YES_NO:
+        errors.append(ERR_ROW_YES_NO.format(label=label))
+        return None
+    return YES_NO[text]
+
+
+def _ratio(value):
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    text = str(value).strip()
+    return int(text) if text.isdigit() else None
+
+
+@transaction.atomic
+def retention_import(*, actor, upload):
+    """Apply a sheet of direct children's settings, all or nothing: any bad row refuses the whole file
+    with one message per row (``第N行：…``). Returns the number of orgs updated."""
+    actor.require_org_actor()
+    content = spreadsheets.read_upload(upload, IMPORT_LIMITS)
+    rows = spreadsheets.iter_first_sheet(content, IMPORT_LIMITS)
+    header = next(rows, None)
+    if header is None or [str(h or "").strip() for h in header] != IMPORT_HEADERS:
+        raise ValidationError(ERR_IMPORT_HEADERS, code="headers")
+    children = {o.code: o for o in Organization.objects.filter(path__startswith=actor.org.path,
+                                                                depth=actor.org.depth + 1)}
+    problems, wanted, seen = [], [], set()
+    for number, row in enumerate(rows, start=2):
+        if not any(v not in (None, "") for v in row):
+            continue
+        errors = []
+        code = str(row[0]).strip() if row[0] is not None else ""
+        org = children.get(code)
+        if org is None:
+            errors.append(ERR_ROW_ORG)
+        elif code in seen:
+            errors.append(ERR_ROW_DUPLICATE)
+        seen.add(code)
+        retains = _yes_no(row[2], "有团费留存权限", errors)
+        ratio = _ratio(row[3])
+        if ratio is None or not 0 <= ratio <= 100:
+            errors.append(ERR_RATIO)
+        valid = _yes_no(row[4], "有有效子账户", errors)
+        if errors:
+            problems.append(f"第{number}行：{'；'.join(errors)}")
+        else:
+            wanted.append((number, org, retains, ratio, valid))
+    if not wanted and not problems:
+        raise ValidationError(ERR_IMPORT_EMPTY, code="empty")
+    if problems:
+        raise ValidationError(problems, code="rows")
+    for _, org, retains, ratio, valid in wanted:
+        Organization.objects.filter(pk=org.pk).update(retains_dues=retains, retention_ratio=ratio,
+                                                      sub_account_valid=valid)
+    for number, org, retains, ratio, _ in wanted:  # every path checked in the new state
+        fresh = Organization.objects.get(pk=org.pk)
+        if not _path_sums_ok(fresh, ratio, retains):
+            problems.append(f"第{number}行：{ERR_PATH_SUM}")
+    if problems:
+        transaction.set_rollback(True)
+        raise ValidationError(problems, code="rows")
+    audit_record(actor=actor, action="dues.retention_import",
+                 after={"导入组织数": len(wanted), "组织ID": "、".join(o.code for _, o, *_ in wanted)[:500]})
+    return len(wanted)
+
+
+def retention_rows(actor):
+    """The export (and import template): each direct child's settings."""
+    yes_no = {True: "是", False: "否"}
+    for o in Organization.objects.filter(path__startswith=actor.org.path, depth=actor.org.depth + 1).order_by("path"):
+        yield [o.code, o.full_name, yes_no[o.retains_dues], o.retention_ratio, yes_no[o.sub_account_valid]]

@@ -15,6 +15,8 @@ urlpatterns = [
     path("manage/dues/retention/", views.retention_view, name="retention"),
     path("manage/dues/retention/settings/", views.retention_settings, name="retention_settings"),
     path("manage/dues/retention/settings/<int:pk>/", views.retention_edit, name="retention_edit"),
+    path("manage/dues/retention/settings/export/", views.retention_export, name="retention_export"),
+    path("manage/dues/retention/settings/import/", views.retention_import, name="retention_import"),
     path("manage/dues/tiers/", views.tier_list, name="tiers"),
     path("manage/dues/tiers/<int:pk>/", views.tier_edit, name="tier_edit"),
     # member end
@@ -26,6 +28,8 @@ urlpatterns = [
     path("m/dues/standard/", views_mobile.standard, name="standard"),
     path("m/dues/orders/<int:pk>/", views_mobile.order, name="order"),
     path("m/dues/orders/<int:pk>/cancel/", views_mobile.order_cancel, name="order_cancel"),
+    # cadre end
+    path("m/cadre/dues/", views_mobile.cadre_query, name="cadre_query"),
     # WeChat Pay → us
     path("pay/wechat/notify/", views_mobile.notify, name="notify"),
 ]

@@ -16,7 +16,7 @@ from portal.params import int_list
 from portal.scope import get_in_scope
 
 from . import offline, retention, selectors, tiers
-from .forms import MembersForm, OfflineForm, QueryForm, RetentionForm, TierForm
+from .forms import ImportForm, MembersForm, OfflineForm, QueryForm, RetentionForm, TierForm
 from .models import DuesTier
 
 
@@ -121,6 +121,33 @@ def retention_settings(request):
     """团费留存设置: each direct child's 留存 (set by the parent)."""
     children = request.actor.org.get_children().order_by("path")
     return render(request, "dues/retention_settings.html", {"children": children})
+
+
+@require_GET
+@org_actor_required
+@capability_required(SUBORDINATES)
+def retention_export(request):
+    """导出: the direct children's settings, which is also the import template."""
+    return xlsx_response(f"团费留存设置_{request.actor.org.short_name}.xlsx", [
+        Sheet("团费留存设置", retention.IMPORT_HEADERS, retention.retention_rows(request.actor),
+              widths={1: 14, 2: 40, 3: 22, 4: 22, 5: 22})])
+
+
+@org_actor_required
+@capability_required(SUBORDINATES)
+def retention_import(request):
+    """导入: all rows or none; each bad row named with its reason."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            n = retention.retention_import(actor=request.actor, upload=form.cleaned_data["file"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已导入{n}个直属下级组织的团费留存设置")
+            return redirect("dues:retention_settings")
+    return render(request, "dues/retention_import.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
 
 
 @org_actor_required

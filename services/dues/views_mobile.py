@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from portal.actors import client_ip
 from portal.params import int_list
-from portal.views.mobile import member_required
+from portal.views.mobile import cadre_required, member_required
 
 from . import payment, selectors
 from .forms import DonationForm
@@ -183,3 +183,21 @@ def notify(request):
         logger.warning("WeChat Pay notify refused: %s", exc.reason)
         return JsonResponse({"code": "FAIL", "message": exc.reason}, status=400 if exc.reason != "signature" else 401)
     return JsonResponse({"code": "SUCCESS", "message": "成功"})
+
+
+@cadre_required
+def cadre_query(request):
+    """团干端 团费查询 (reference §2.3 直属下级团费收交): the working org's (or one of its subtree's) month
+    figures and each direct child's, read only."""
+    from services.cadres.selectors import org_viewable, viewing_root
+
+    from .forms import QueryForm
+
+    form = QueryForm(request.GET or None)
+    month = form.month_or_now()
+    org_id = form.cleaned_data.get("org") if form.is_valid() else None
+    org = org_viewable(request.actor, org_id) if org_id else viewing_root(request.actor)
+    if org is None:
+        return _refuse(request, "请先选择工作组织")
+    rows = selectors.month_overview(actor=request.actor, org=org, month=month)
+    return render(request, "dues/m_cadre_query.html", {"form": form, "month": month, "org": org, "rows": rows})

@@ -349,6 +349,7 @@ PROBES = {
     "dues:members": [Probe("乙's branch's members", query=lambda w: {"org": w.b.branch.pk}, methods=("GET",))],
     "dues:export": [Probe("乙's branch's members as .xlsx", query=lambda w: {"org": w.b.branch.pk},
                           methods=("GET",))],
+    "dues:cadre_query": [Probe("乙's city on the cadre end", query=lambda w: {"org": w.b.city.pk}, methods=("GET",))],
     "dues:help": [Probe("帮TA交费 for 乙's member", scoped=False, methods=("POST",),
                         data=lambda w: {"members": [w.b.deletion_member.pk]})],
     "dues:pay": [Probe("pay 乙's member's bill as one's own", scoped=False, methods=("POST",),

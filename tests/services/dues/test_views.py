@@ -225,3 +225,17 @@ def test_org_detail_shows_its_dues_this_month(client, tree):
         page = client.get(reverse("orgtree:detail", args=[tree.city_a.pk])).content.decode()
     assert "团费交纳情况（2026年01月" in page and f"?org={tree.city_a.pk}&month=2026-01" in page
     assert "<dt>应交费团员数</dt><dd>1</dd>" in page
+
+
+def test_cadre_end_query_of_the_working_org_and_its_subtree_only(client, world):
+    from ...factories import make_operator
+
+    user = make_operator(world.t.city_a)
+    client.force_login(user, backend="portal.backends.AccountBackend")
+    assert reverse("dues:cadre_query") in client.get(reverse("mobile:cadre_home")).content.decode()
+    page = client.get(reverse("dues:cadre_query"), {"month": "2026-01"}).content.decode()
+    assert "广州市" in page and "天河区" in page and "深圳市" not in page
+    assert client.get(reverse("dues:cadre_query"), {"org": world.t.district.pk}).status_code == 200
+    assert client.get(reverse("dues:cadre_query"), {"org": world.t.city_b.pk}).status_code == 404
+    login_person(client, world.a.user)  # members are refused the cadre end
+    assert client.get(reverse("dues:cadre_query")).status_code == 403
