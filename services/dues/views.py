@@ -36,7 +36,8 @@ def query(request):
     rows = selectors.month_overview(actor=request.actor, org=org, month=month)
     overdue = selectors.overdue_members(request.actor) if request.actor.org.is_branch else []
     return render(request, "dues/query.html", {"form": form, "month": month, "org": org, "rows": rows,
-                                               "overdue": overdue})
+                                               "overdue": overdue, "month_param": f"{month:%Y-%m}",
+                                               "members_url": reverse("dues:members")})
 
 
 def _members_filters(request):
