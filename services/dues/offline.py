@@ -43,6 +43,11 @@ def offline_record(*, actor, member, bill_ids, note, now=None):
                                                recorded_by=actor.label[:200], note=note[:200])
     stats.bills_paid(ids)
     total = sum((b.amount for b in bills), ZERO)
+    if member.user_id:
+        from services.messaging.services import notify
+
+        notify(recipient=member.user, sender_org=actor.org, title="团费线下交纳已登记", link="/m/dues/paid/",
+               body=f"{actor.org.full_name}已登记您线下交纳团费{len(bills)}个月，共{total}元。")
     audit_record(actor=actor, action="dues.offline_record", obj=member,
                  after={"月份": "、".join(f"{b.month:%Y-%m}" for b in sorted(bills, key=lambda b: b.month)),
                         "金额（元）": str(total), "备注": note})

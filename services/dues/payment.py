@@ -239,6 +239,7 @@ def payment_confirm(*, out_trade_no, transaction_id, total_fen, trade_state, suc
         paid = DuesBill.objects.filter(pk__in=unpaid, paid_at__isnull=True).update(
             paid_at=paid_at, paid_via=DuesBill.Via.ONLINE, payment=payment, paid_by=payment.payer, order=None)
         stats.bills_paid(unpaid)
+        _tell_helped(payment, unpaid)
         if paid != len(bill_ids):
             payment.problem = f"{len(bill_ids) - paid}笔账单在本订单支付前已交纳，需退款处理"
             logger.error("WeChat Pay %s: %s", out_trade_no, payment.problem)
@@ -246,6 +247,22 @@ def payment_confirm(*, out_trade_no, transaction_id, total_fen, trade_state, suc
     elif trade_state in ("CLOSED", "REVOKED", "PAYERROR") and payment.state == Payment.State.PENDING:
         _release(payment, Payment.State.FAILED if trade_state == "PAYERROR" else Payment.State.CLOSED)
     return payment
+
+
+def _tell_helped(payment, bill_ids):
+    """帮TA交费: each member paid for is told who paid (through the bulk path: one order may cover many)."""
+    from django.db.models import F
+
+    from services.members.models import Member
+    from services.messaging.services import notify_many
+
+    if not bill_ids:  # a donation, or every bill paid meanwhile
+        return
+    helped = (Member.objects.filter(pk__in=DuesBill.objects.filter(pk__in=bill_ids).exclude(member=payment.payer_id)
+                                    .values("member_id"), user__isnull=False)
+              .values(recipient=F("user_id"), sender_org=F("branch_id")))
+    notify_many(users=helped, title="团员帮您交纳了团费", link="/m/dues/paid/",
+                body=f"本支部团员{payment.payer.name}帮您交纳了团费，可在“已交记录”中查看。")
 
 
 def _release(payment, state):

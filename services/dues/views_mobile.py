@@ -66,10 +66,9 @@ def standard(request):
 
 def _order(request, member, **kwargs):
     try:
-        pay, params = payment.order_create(payer=member, client_ip=client_ip(request), **kwargs)
+        pay, _params = payment.order_create(payer=member, client_ip=client_ip(request), **kwargs)
     except ValidationError as exc:
         return None, exc
-    request.session[f"dues_jsapi_{pay.pk}"] = params
     return pay, None
 
 
@@ -150,7 +149,9 @@ def order(request, pk):
             logger.warning("order query %s: %s", pay.out_trade_no, exc)
             messages.error(request, "暂时无法查询支付结果，请稍后刷新。")
         return redirect("dues:order", pay.pk)
-    params = request.session.get(f"dues_jsapi_{pay.pk}") if pay.state == Payment.State.PENDING else None
+    # Signed afresh on every view (the prepay_id stays valid for two hours; the order expires sooner).
+    params = (payment.jsapi_params(pay) if pay.state == Payment.State.PENDING and pay.prepay_id
+              and payment.enabled() else None)
     return render(request, "dues/m_order.html", {"pay": pay, "lines": pay.lines.select_related("bill", "bill__member"),
                                                  "jsapi": params or None})
 

@@ -286,3 +286,17 @@ def test_bill_amounts_reach_wechat_pay_in_fen():
     assert yuan(Decimal("0.125")) == Decimal("0.13") and yuan(Decimal("0.135")) == Decimal("0.14")
     with pytest.raises(TypeError):
         yuan(0.1)
+
+
+def test_the_member_paid_for_and_the_member_recorded_offline_are_told(fake_pay, tree):
+    from services.messaging.models import Message
+
+    payer, mate = make_member(tree.branch, name="代交人"), make_member(tree.branch, name="被代交")
+    billing.bills_make(month=date(2026, 1, 1))
+    pay, _ = payment.order_create(payer=payer, member_ids=[mate.pk])
+    payment.payment_confirm(out_trade_no=pay.out_trade_no, transaction_id="4200", total_fen=300, trade_state="SUCCESS")
+    told = Message.objects.get(recipient_user=mate.user, title="团员帮您交纳了团费")
+    assert "代交人" in told.body and not Message.objects.filter(recipient_user=payer.user, title__contains="帮您").exists()
+    offline.offline_record(actor=actor_of(tree.branch), member=payer,
+                           bill_ids=list(DuesBill.objects.filter(member=payer).values_list("pk", flat=True)), note="现金")
+    assert Message.objects.filter(recipient_user=payer.user, title="团费线下交纳已登记").count() == 1
