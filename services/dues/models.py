@@ -199,6 +199,8 @@ class MonthStat(models.Model):
     org = models.ForeignKey("orgtree.Organization", verbose_name="团组织", on_delete=models.CASCADE,
                             related_name="+")
     month = models.DateField("账单月份")
+    members = models.PositiveIntegerField("组织团员总数", default=0,
+                                          help_text="生成账单时在册的团员（已审核通过、团籍正常），含无需交费的党员")
     billed = models.PositiveIntegerField("应交费团员数", default=0)
     billed_amount = models.DecimalField("应交总额（元）", max_digits=14, decimal_places=2, default=0)
     paid = models.PositiveIntegerField("已交团员数", default=0)

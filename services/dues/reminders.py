@@ -51,9 +51,10 @@ def remind(*, month):
     # behind by a transfer are chased by the old branch: manual tip 3).
     branches = (unpaid_bills().values("branch_id").annotate(n=Count("member_id", distinct=True))
                 .values(recipient=F("branch_id"), sender_org=F("branch_id"),
-                        body=Concat(Value("本支部有"), F("n"), Value("名团员欠交团费，请在“团费查询”中查看明细并督促交纳。"),
+                        body=Concat(Value("本支部有"), F("n"), Value("名团员欠交团费，请查看未交团员名单（含累计未交团费）并督促交纳。"),
                                     output_field=CharField())))
-    notify_many(orgs=branches.order_by(), title=BRANCH_TITLE, link=reverse("dues:query"),
+    notify_many(orgs=branches.order_by(), title=BRANCH_TITLE,
+                link=f"{reverse('dues:members')}?month={month:%Y-%m}&paid=0",
                 subject_type=SUBJECT_BRANCH, subject_id=key, once=True)
     BillingRun.objects.filter(month=month).update(reminded=told, reminded_at=timezone.now())
     return told

@@ -40,7 +40,7 @@ def test_reminders_by_months_owed_and_once_per_month(tree, settings, fake_wechat
     assert by_user[six.user_id].body == reminders.CLOSED_BODY
     assert party.user_id not in by_user
     branch_msg = Message.objects.get(subject_type=reminders.SUBJECT_BRANCH, recipient_org=tree.branch)
-    assert "3名团员欠交团费" in branch_msg.body
+    assert "3名团员欠交团费" in branch_msg.body and branch_msg.link.endswith(f"?month={months[-1]:%Y-%m}&paid=0")
     # the template message reaches WeChat: one delivery per member message
     assert Delivery.objects.filter(message__subject_type=reminders.SUBJECT, channel=Delivery.Channel.MP).count() == 3
     assert reminders.remind(month=months[-1]) == 0  # a rerun tells nobody twice

@@ -153,8 +153,12 @@ def test_monthly_task_makes_bills_statistics_and_reminders(tree):
     from services.dues.models import MonthStat
 
     make_member(tree.branch)
+    make_member(tree.branch, political_status=2)  # counted among the members, owes nothing
+    make_member(tree.branch, approved=False)  # not yet a member
     result = tasks.bills_monthly("2026-01-01")
     assert result == {"month": "2026-01-01", "bills": 1, "reminded": 1}
     stat = MonthStat.objects.get(org=tree.province, month=JAN)
-    assert (stat.billed, stat.paid, stat.billed_amount) == (1, 0, Decimal("3.00"))
+    assert (stat.members, stat.billed, stat.paid, stat.billed_amount) == (2, 1, 0, Decimal("3.00"))
+    assert MonthStat.objects.get(org=tree.branch, month=JAN).members == 2
+    assert not MonthStat.objects.filter(org=tree.city_b, month=JAN).exists()
     assert tasks.bills_monthly("2026-01-01")["bills"] == 1  # the run of January, unchanged
