@@ -300,3 +300,26 @@ def test_the_member_paid_for_and_the_member_recorded_offline_are_told(fake_pay, 
     offline.offline_record(actor=actor_of(tree.branch), member=payer,
                            bill_ids=list(DuesBill.objects.filter(member=payer).values_list("pk", flat=True)), note="现金")
     assert Message.objects.filter(recipient_user=payer.user, title="团费线下交纳已登记").count() == 1
+
+
+def test_the_sync_task_closes_orders_only_once_they_expire(fake_pay, owing):
+    import time_machine
+
+    from services.dues import tasks
+
+    with time_machine.travel(datetime(2026, 3, 5, 10, 0, tzinfo=SH), tick=False):
+        pay, _ = payment.order_create(payer=owing)
+    with time_machine.travel(datetime(2026, 3, 5, 10, 10, tzinfo=SH), tick=False):
+        assert tasks.orders_sync() == {"synced": 0}
+        assert Payment.objects.get(pk=pay.pk).state == Payment.State.PENDING
+    with time_machine.travel(datetime(2026, 3, 5, 10, 17, tzinfo=SH), tick=False):
+        assert tasks.orders_sync() == {"synced": 1}
+    assert Payment.objects.get(pk=pay.pk).state == Payment.State.CLOSED
+    assert billing.arrears_of(owing)[0] == 3 and not DuesBill.objects.filter(order__isnull=False).exists()
+
+
+def test_the_sync_task_does_nothing_without_wechat_pay(settings):
+    from services.dues import tasks
+
+    settings.WECHATPAY = {**settings.WECHATPAY, "MCH_ID": ""}
+    assert tasks.orders_sync("2026-03-05T10:00:00+08:00") == {"synced": 0}
