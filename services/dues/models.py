@@ -147,6 +147,7 @@ class DuesBill(models.Model):
         verbose_name_plural = "团费账单"
         constraints = [
             models.UniqueConstraint(fields=["member", "month"], name="dues_bill_one_per_month",
+                                    violation_error_code="bill_exists",
                                     violation_error_message="该团员当月已有团费账单"),
             FieldCheckConstraint(name="dues_bill_amount_positive", condition=Q(amount__gt=0), field="amount",
                                  violation_error_code="amount", violation_error_message="账单金额须大于0"),
@@ -188,7 +189,9 @@ class OrderLine(models.Model):
     class Meta:
         verbose_name = "订单明细"
         verbose_name_plural = "订单明细"
-        constraints = [models.UniqueConstraint(fields=["payment", "bill"], name="dues_order_line_unique")]
+        constraints = [models.UniqueConstraint(fields=["payment", "bill"], name="dues_order_line_unique",
+                                               violation_error_code="line_exists",
+                                               violation_error_message="该账单已在此订单中")]
 
 
 class MonthStat(models.Model):
@@ -210,7 +213,9 @@ class MonthStat(models.Model):
     class Meta:
         verbose_name = "团费月度统计"
         verbose_name_plural = "团费月度统计"
-        constraints = [models.UniqueConstraint(fields=["org", "month"], name="dues_month_stat_unique")]
+        constraints = [models.UniqueConstraint(fields=["org", "month"], name="dues_month_stat_unique",
+                                               violation_error_code="stat_exists",
+                                               violation_error_message="该组织当月已有团费统计")]
 
     @property
     def unpaid(self):
