@@ -162,3 +162,13 @@ def test_monthly_task_makes_bills_statistics_and_reminders(tree):
     assert MonthStat.objects.get(org=tree.branch, month=JAN).members == 2
     assert not MonthStat.objects.filter(org=tree.city_b, month=JAN).exists()
     assert tasks.bills_monthly("2026-01-01")["bills"] == 1  # the run of January, unchanged
+
+
+def test_demo_dues_are_this_and_last_months_bills_once(tree):
+    from services.dues.demo import seed_dues_demo
+
+    m = make_member(tree.branch)
+    with time_machine.travel(datetime(2026, 3, 10, 9, tzinfo=SH)):
+        seed_dues_demo()
+        seed_dues_demo()
+    assert sorted(DuesBill.objects.filter(member=m).values_list("month", flat=True)) == [FEB, MAR]
