@@ -71,6 +71,11 @@ BENCHES = [
         Figure("转接 每小时自动通过（对比原始 SQL）", "sweep_s", "raw_sql_s", JOB_GOAL, "s"),
         *pages(("转接记录 上级 5000条", "list")),
     ]),
+    Bench("bench_dues", ("--orgs", str(ORGS), "--members", str(MEMBERS)), [
+        Figure("团费 月度账单（对比原始 INSERT … SELECT）", "billing_s", "billing_raw_s", JOB_GOAL, "s"),
+        Figure("团费留存 团省委（对比原始 SQL）", "retention_view_ms", "retention_raw_ms", JOB_GOAL, "ms"),
+        *pages(("团员 团费页", "member_page"), ("团费查询 团省委", "root_query")),
+    ]),
     Bench("bench_evaluation", ("--orgs", str(ORGS), "--members", str(MEMBERS)), [
         Figure("教育评议 50人批量录入", "entry_p95_ms", "trivial_p95_ms", 5.0),
         *pages(("年度注册进度 团省委", "progress")),

@@ -34,6 +34,9 @@ def seed_wechat_demo():
     from services.members.demo import seed_member_demo
 
     seed_member_demo(people)
+    from services.dues.demo import seed_dues_demo
+
+    seed_dues_demo()
     seed_cadre_demo(people["demo-cadre-1"])
     if not Message.objects.filter(title="欢迎使用智慧团建").exists():
         branch = Organization.objects.get(short_name="研发一部团支部")

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("services.awards.urls")),
     path("", include("services.evaluation.urls")),
     path("", include("services.transfers.urls")),
+    path("", include("services.dues.urls")),
     path("m/", include("portal.urls_mobile")),
     path("", include("pages.urls")),
     path("django-admin/", admin.site.urls),

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "services.awards",
     "services.evaluation",
     "services.transfers",
+    "services.dues",
     # Wagtail (the CMS at /cms/)
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -231,6 +232,25 @@ WECHAT = {
     "TIMEOUT": 5,
     # Seconds to wait before each retry of a delivery that failed with a transient error.
     "RETRY_DELAYS": [60, 300, 1800, 7200],
+}
+# WeChat Pay APIv3 (团费, DESIGN §2), through wechatpayv3 in "platform public key" mode. Keys are files
+# (PEM) named by the environment, never values in the repository. Unset → online payment is switched
+# off and the member end says so in Chinese; offline payments still work.
+WECHATPAY = {
+    "MCH_ID": os.environ.get("WECHATPAY_MCH_ID", ""),
+    "APP_ID": os.environ.get("WECHATPAY_APP_ID", "") or os.environ.get("WECHAT_MP_APP_ID", ""),
+    "CERT_SERIAL_NO": os.environ.get("WECHATPAY_CERT_SERIAL_NO", ""),
+    "PRIVATE_KEY_FILE": os.environ.get("WECHATPAY_PRIVATE_KEY_FILE", ""),
+    "APIV3_KEY": os.environ.get("WECHATPAY_APIV3_KEY", ""),
+    "PUBLIC_KEY_FILE": os.environ.get("WECHATPAY_PUBLIC_KEY_FILE", ""),
+    "PUBLIC_KEY_ID": os.environ.get("WECHATPAY_PUBLIC_KEY_ID", ""),
+    # Where WeChat Pay posts payment results (must be https and reachable from WeChat in production).
+    "NOTIFY_URL": os.environ.get("WECHATPAY_NOTIFY_URL", ""),
+    # Overridable so tests (and development) talk to the fake WeChat Pay server on 127.0.0.1.
+    "API_BASE_URL": os.environ.get("WECHATPAY_API_BASE_URL", "https://api.mch.weixin.qq.com"),
+    "TIMEOUT": 10,
+    # An order not paid within this many minutes expires; the sync job then closes it and unlocks its bills.
+    "ORDER_MINUTES": 15,
 }
 # Absolute links in WeChat messages point here.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", WAGTAILADMIN_BASE_URL).rstrip("/")

@@ -218,4 +218,26 @@ def build(wechat_settings):
     w.a = _side(w.province, "甲", wechat_settings)
     w.b = _side(w.province, "乙", wechat_settings)
     w.content = _content()
+    _dues(w)
     return w
+
+
+def _dues(w):
+    """团费: January's bills for everyone (one monthly run for the province), and on each side a pending
+    order of the member's (a row, as order_create leaves it; no WeChat Pay call)."""
+    from datetime import date
+
+    from services.dues import billing, stats
+    from services.dues.models import DuesBill, DuesTier, OrderLine, Payment
+
+    billing.bills_make(month=date(2026, 1, 1))
+    stats.stats_build(month=date(2026, 1, 1))
+    w.tier = DuesTier.objects.order_by("income").first()
+    for s in (w.a, w.b):
+        s.bill = DuesBill.objects.get(member=s.member)
+        s.other_bill = DuesBill.objects.get(member=s.deletion_member)
+        s.dues_order = Payment.objects.create(out_trade_no=f"TFSWEEP{s.branch.code}", kind=Payment.Kind.DUES,
+                                              payer=s.member, branch=s.branch, total=s.bill.amount,
+                                              prepay_id="wx-sweep")
+        OrderLine.objects.create(payment=s.dues_order, bill=s.bill, amount=s.bill.amount)
+        DuesBill.objects.filter(pk=s.bill.pk).update(order=s.dues_order)
