@@ -11,6 +11,7 @@ import logging
 import time
 from datetime import date
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Case, CharField, DecimalField, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
@@ -58,7 +59,13 @@ def bills_make(*, month, now=None):
         return run
     started = time.monotonic()
     select = billable().values_list("pk", "branch_id", "bill_amount", "bill_tier")
-    sql, params = select.query.sql_with_params()
+    try:
+        sql, params = select.query.sql_with_params()
+    except EmptyResultSet:  # no tier asks more than 0 (the province set every amount to 0): nobody owes
+        logger.warning("dues bills for %s: no tier above 0, no bills made", month)
+        run.seconds = time.monotonic() - started
+        run.save(update_fields=["seconds"])
+        return run
     table = DuesBill._meta.db_table
     q = connection.ops.quote_name
     insert = (f"INSERT INTO {q(table)} ({q('member_id')}, {q('branch_id')}, {q('amount')}, {q('tier_name')}, "

@@ -31,9 +31,12 @@ def fake_pay_live(live_server, settings):
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_member_pays_two_months_and_the_branch_sees_them_paid(page, live_server, settings, fake_pay_live):
-    from services.dues import billing, stats
+    from services.dues import billing, stats, tiers
     from services.dues.models import DuesBill, Payment
 
+    # The tiers come from a migration; a transactional test before this one may have flushed them, and
+    # pytest-django's serialized rollback does not always put them back (seen in the full suite).
+    tiers.seed_defaults()
     settings.DEV_LOGIN_ENABLED = True
     base = live_server.url
     root = make_root()

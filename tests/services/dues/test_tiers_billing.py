@@ -172,3 +172,10 @@ def test_demo_dues_are_this_and_last_months_bills_once(tree):
         seed_dues_demo()
         seed_dues_demo()
     assert sorted(DuesBill.objects.filter(member=m).values_list("month", flat=True)) == [FEB, MAR]
+
+
+def test_with_every_tier_at_zero_the_month_bills_nobody_without_failing(tree):
+    make_member(tree.branch, income=2)
+    DuesTier.objects.update(amount=0)
+    run = billing.bills_make(month=JAN)
+    assert run.bills == 0 and not DuesBill.objects.exists()
