@@ -12,6 +12,8 @@ from django.db.models import Q
 
 from portal.constraints import FieldCheckConstraint
 
+from .money import to_fen
+
 MAX_TIER_AMOUNT = Decimal("1000")  # reference §4.10: tier amounts < 1000
 MAX_ONLINE_DONATION = Decimal("1000")  # 自愿多交: at most 1000 online (reference §2.2.6)
 
@@ -111,7 +113,7 @@ class Payment(models.Model):
 
     @property
     def total_fen(self):
-        return int(self.total * 100)
+        return to_fen(self.total)
 
 
 class DuesBill(models.Model):

@@ -26,7 +26,7 @@ from portal.models import WeChatIdentity
 
 from . import billing, stats
 from .models import MAX_ONLINE_DONATION, DuesBill, OrderLine, Payment
-from .money import ZERO, from_fen, parse_yuan, to_fen, yuan
+from .money import ZERO, parse_yuan, yuan
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def openid_of(member):
 
 
 def _check_payer(payer):
-    if payer.transferred_out_at is not None:
+    if payer.transferred_out:
         raise ValidationError(ERR_TRANSFERRED_OUT, code="transferred_out")
     if not payer.is_approved or payer.deleted_at is not None:
         raise ValidationError(ERR_NOT_MEMBER, code="not_member")
@@ -138,7 +138,7 @@ def bills_to_pay(*, payer, bill_ids=None, member_ids=None):
         found = {m.pk: m for m in mates}
         if len(found) != len(ids):
             raise ValidationError(ERR_NOT_BRANCH_MATE, code="not_branch_mate")
-        if any(m.transferred_out_at is not None for m in found.values()):
+        if any(m.transferred_out for m in found.values()):
             raise ValidationError(ERR_TARGET_TRANSFERRED_OUT, code="transferred_out")
         qs = billing.unpaid_bills().filter(member_id__in=ids)
     else:
@@ -340,5 +340,3 @@ def donations_of(member):
 def donated_total(member):
     return yuan(donations_of(member).aggregate(t=Sum("total"))["t"] or ZERO)
 
-
-__all__ = ["from_fen"]

@@ -21,7 +21,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import IntegerField, Sum, Value
-from django.db.models.functions import Length, Substr
+from django.db.models.functions import Substr
 
 from orgtree.models import Organization
 from portal.audit import audit_record, register_actions, snapshot

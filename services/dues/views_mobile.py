@@ -44,7 +44,7 @@ def member_home(request):
     return render(request, "dues/m_home.html", {
         "member": member, "summary": summary, "unpaid": unpaid,
         "enabled": payment.enabled(), "pending": pending, "err_disabled": payment.ERR_DISABLED,
-        "err_overdue": payment.ERR_OVERDUE, "transferred_out": member.transferred_out_at is not None,
+        "err_overdue": payment.ERR_OVERDUE, "transferred_out": member.transferred_out,
         "err_transferred_out": payment.ERR_TRANSFERRED_OUT})
 
 
@@ -93,7 +93,7 @@ def help_pay(request):
     member = _member(request)
     if member is None:
         return _refuse(request, ERR_NOT_APPROVED)
-    if member.transferred_out_at is not None:
+    if member.transferred_out:
         return _refuse(request, payment.ERR_TRANSFERRED_OUT)
     mates = selectors.mates_with_places(member)
     error = ""
@@ -116,7 +116,7 @@ def donate(request):
     member = _member(request)
     if member is None:
         return _refuse(request, ERR_NOT_APPROVED)
-    if member.transferred_out_at is not None:
+    if member.transferred_out:
         return _refuse(request, payment.ERR_TRANSFERRED_OUT)
     form = DonationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

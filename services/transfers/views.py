@@ -88,7 +88,8 @@ def _detail_context(actor, transfer):
     }
 
 
-def _review(request, transfer, done_url):
+def review_post(request, transfer, done_url):
+    """同意 or 退回 from a POST, on /manage/ and on the cadre end alike: the redirect, or None when refused."""
     form = ReasonForm(request.POST)
     form.is_valid()
     stage = int_or_none(request.POST.get("stage"))
@@ -110,15 +111,14 @@ def _review(request, transfer, done_url):
 def detail(request, pk):
     transfer = selectors.transfer_get(actor=request.actor, pk=pk)
     if request.method == "POST":
-        if response := _review(request, transfer, reverse("transfers:todo")):
+        if response := review_post(request, transfer, reverse("transfers:todo")):
             return response
         return redirect("transfers:detail", transfer.pk)
     return render(request, "transfers/detail.html", _detail_context(request.actor, transfer))
 
 
-@org_actor_required
-def withdraw(request, pk):
-    transfer = selectors.transfer_get(actor=request.actor, pk=pk)
+def withdraw_page(request, transfer, *, done, template):
+    """撤回 with its reason, on /manage/ and on /m/ alike: the form, the service, back to ``done``."""
     form = ReasonForm(request.POST or None)
     if request.method == "POST":
         form.is_valid()
@@ -128,8 +128,14 @@ def withdraw(request, pk):
             add_service_errors(form, exc)
         else:
             messages.success(request, "已撤回转接申请")
-            return redirect("transfers:detail", transfer.pk)
-    return render(request, "transfers/withdraw.html", {"t": transfer, "form": form})
+            return redirect(done, transfer.pk)
+    return render(request, template, {"t": transfer, "form": form})
+
+
+@org_actor_required
+def withdraw(request, pk):
+    transfer = selectors.transfer_get(actor=request.actor, pk=pk)
+    return withdraw_page(request, transfer, done="transfers:detail", template="transfers/withdraw.html")
 
 
 @require_POST

@@ -3,20 +3,22 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.forms import add_service_errors
-from portal.params import int_list, int_or_none
+from portal.params import int_list
 from portal.views.mobile import cadre_required, member_required
 from services.members.views import error_text
 
 from . import appeal as appeal_flow
-from . import review, selectors, start
+from . import selectors, start
 from .choices import STAGE_OF, WITHDRAWABLE_STATES, Applicant, TransferStatus, display_group
 from .forms import AppealForm, ApplyForm, ReasonForm
 from .models import Appeal
 from .rules import appeal_deadline
+from .views import review_post, withdraw_page
 
 ERR_VIEW_ONLY = "普通团干只能查看，没有审核权限；请由本组织运营者审核。"
 TRANSFERRED_OUT_TEXT = ("您的组织关系已转出至省外（或非共青团广东省委所辖的团组织），本系统中的团员信息不能再修改，"
@@ -43,7 +45,7 @@ def m_list(request):
     rows = list(selectors.member_transfers(member))
     return render(request, "transfers/m_list.html", {
         "m": member, "rows": rows, "blocked": start.start_problem(member),
-        "out_text": TRANSFERRED_OUT_TEXT if member.transferred_out_at else ""})
+        "out_text": TRANSFERRED_OUT_TEXT if member.transferred_out else ""})
 
 
 @member_required
@@ -109,17 +111,7 @@ def m_withdraw(request, pk):
     if member is None:
         return _no_member(request)
     transfer = selectors.member_transfer_get(member, pk)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST":
-        form.is_valid()
-        try:
-            start.transfer_withdraw(actor=request.actor, transfer=transfer, reason=form.cleaned_data.get("reason", ""))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "已撤回转接申请")
-            return redirect("transfers:m_detail", transfer.pk)
-    return render(request, "transfers/m_withdraw.html", {"t": transfer, "form": form})
+    return withdraw_page(request, transfer, done="transfers:m_detail", template="transfers/m_withdraw.html")
 
 
 @member_required
@@ -196,19 +188,8 @@ def cadre_detail(request, pk):
     transfer = selectors.transfer_get(actor=actor, pk=pk)
     stage = STAGE_OF.get(transfer.status)
     form = ReasonForm(request.POST or None)
-    if request.method == "POST":
-        form.is_valid()
-        try:
-            if request.POST.get("decision") == "approve":
-                review.transfer_approve(actor=actor, transfer=transfer, stage=int_or_none(request.POST.get("stage")))
-            else:
-                review.transfer_return(actor=actor, transfer=transfer, stage=int_or_none(request.POST.get("stage")),
-                                       reason=form.cleaned_data.get("reason", ""))
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, "审核完成")
-            return redirect("transfers:cadre_list")
+    if request.method == "POST" and (response := review_post(request, transfer, reverse("transfers:cadre_list"))):
+        return response
     return render(request, "transfers/m_cadre_detail.html", {
         "t": transfer, "steps": selectors.timeline(transfer), "form": form, "stage": stage,
         "can_review": stage is not None and transfer.reviewer_id == actor.org.pk})
