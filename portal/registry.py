@@ -39,6 +39,9 @@ def _reverse(url_name):
     return reverse(url_name)
 
 
+#: Badges and to-do tiles show counts up to this, then "99+" (``{{ n|badge }}``, portal.templatetags.shell_tags).
+BADGE_LIMIT = 99
+
 #: A to-do whose work can only be done on the service pages: the cadre end does not show it.
 NOT_ON_MOBILE = None
 _UNDECLARED = object()

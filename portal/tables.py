@@ -21,3 +21,11 @@ class Row(dict):
 def labels_of(model, *names):
     """{field name: {value: label}} for choice fields: the cells' labels without get_FOO_display."""
     return {name: dict(model._meta.get_field(name).flatchoices) for name in names}
+
+
+def pk_url(url_name):
+    """``pk -> address`` for a URL whose only argument is a pk: reversed once for the table, not per row."""
+    from django.urls import reverse
+
+    prefix, marker = reverse(url_name, args=[0]).rsplit("/0/", 1)
+    return lambda pk: f"{prefix}/{pk}/{marker}"

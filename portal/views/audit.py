@@ -1,12 +1,11 @@
 from django import forms
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.timezone import localtime
 
 from ..audit import action_choices, action_label
 from ..decorators import org_actor_required
 from ..pagination import page_of
-from ..tables import Row
+from ..tables import Row, pk_url
 from ..selectors import AUDIT_PAGE_SIZE, audit_entry, audit_log_for
 
 
@@ -26,8 +25,8 @@ def audit_list(request):
     filters = form.cleaned_data if form.is_valid() else {}
     qs = audit_log_for(actor=request.actor, **{k: v for k, v in filters.items() if v})
     page = page_of(qs, AUDIT_PAGE_SIZE, request.GET.get("page"))
-    detail = reverse("portal:audit_detail", args=[0]).removesuffix("0/")
-    rows = [Row(pk=e.pk, url=f"{detail}{e.pk}/", actor_label=e.actor_label, action_label=action_label(e.action),
+    detail = pk_url("portal:audit_detail")
+    rows = [Row(pk=e.pk, url=detail(e.pk), actor_label=e.actor_label, action_label=action_label(e.action),
                 object_repr=e.object_repr, created_at=localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
                 ip=e.ip or "") for e in page]
     return render(request, "manage/audit_list.html", {"form": form, "page": page, "rows": rows})

@@ -17,6 +17,7 @@ from portal.idcard import IdType, Sex, mask
 from portal.people import NATION_CHOICES
 
 from .choices import (
+    APPROVED_STATES,
     BranchPost,
     CadreNature,
     DeletionReason,
@@ -40,8 +41,8 @@ LIVE = Q(deleted_at__isnull=True) & ~Q(registration_status=RegistrationStatus.WI
 #: An approved, 正常 member who is still ours: not deleted and not transferred out of the province
 #: (DESIGN §5 Transfers: afterwards the record is read-only here). Monthly dues bills, the 满28 job and
 #: the start of a transfer all read this one predicate.
-IN_GOOD_STANDING = (Q(league_status=LeagueStatus.NORMAL, deleted_at__isnull=True, transferred_out_at__isnull=True)
-                    & Q(registration_status__in=(3, 4, 5)))
+IN_GOOD_STANDING = Q(league_status=LeagueStatus.NORMAL, registration_status__in=APPROVED_STATES,
+                     deleted_at__isnull=True, transferred_out_at__isnull=True)
 
 
 class Member(models.Model):

@@ -65,7 +65,7 @@ ERR_TRANSFERRED_OUT = ("您的组织关系已转出至省外（或非共青团�
 
 def modify_problem(member):
     """Why this member cannot modify their data now, or None (manual 信息修改 tip)."""
-    if member.transferred_out_at is not None:  # read-only here after a transfer out (DESIGN §5 Transfers)
+    if member.transferred_out:  # read-only here after a transfer out (DESIGN §5 Transfers)
         return ERR_TRANSFERRED_OUT
     if member.deleted_at or member.registration_status not in APPROVED_STATES:
         return ERR_NOT_APPROVED

@@ -127,7 +127,7 @@ ERR_TRANSFERRED_OUT = "该团员的组织关系已转出至省外（或非共青
 def _check_can_apply(member):
     if member.registration_status not in APPROVED_STATES or member.deleted_at:
         raise ValidationError(ERR_NOT_APPROVED)
-    if member.transferred_out_at is not None:  # read-only here after a transfer out (DESIGN §5 Transfers)
+    if member.transferred_out:  # read-only here after a transfer out (DESIGN §5 Transfers)
         raise ValidationError(ERR_TRANSFERRED_OUT)
     if member.league_status != LeagueStatus.NORMAL:
         raise ValidationError(ERR_STATUS_PENDING.format(status=member.get_league_status_display()))

@@ -20,7 +20,7 @@ from portal.exports import Sheet, xlsx_response
 from portal.filters import bind_filter_form, query_without
 from portal.forms import add_service_errors
 from portal.params import int_list, int_or_none
-from portal.tables import Row, labels_of
+from portal.tables import Row, labels_of, pk_url
 
 from . import profile, registration, selectors, status
 from . import review as review_flow
@@ -43,7 +43,8 @@ def _list(request, *, title, fixed=None, template="members/list.html"):
     filters.update(fixed or {})
     rows, cursor = selectors.member_page(actor=request.actor, filters=filters, after=request.GET.get("after"))
     return render(request, template, {
-        "form": form, "rows": _table_rows(rows), "cursor": cursor, "title": title, "query": query_without(request, "after"),
+        "form": form, "rows": _table_rows(rows), "cursor": cursor, "title": title,
+        "query": query_without(request, "after"),
         "first_page": not request.GET.get("after"), "is_branch": request.actor.org.is_branch,
         # the branch reviews its own members' 报到 (reference §1.2a)
         "can_batch": request.actor.org.is_branch and any(m.registration_status == RegistrationStatus.PENDING
@@ -57,9 +58,10 @@ _LABELS = labels_of(Member, "id_type", "real_name_status", "political_status", "
 
 def _table_rows(members):
     """我的团员's cells as :class:`portal.tables.Row` s (the page was 5× a trivial view, most of it rendering)."""
-    detail = reverse("members:detail", args=[0]).removesuffix("0/")
+    detail = pk_url("members:detail")
     return [Row({
-        "pk": m.pk, "url": f"{detail}{m.pk}/", "name": m.name, "phone": m.phone, "masked_id": m.masked_id, "member_number": m.member_number,
+        "pk": m.pk, "url": detail(m.pk), "name": m.name, "phone": m.phone, "masked_id": m.masked_id,
+        "member_number": m.member_number,
         "registration_status": m.registration_status, "real_name_status": m.real_name_status,
         "submitted_at": localtime(m.submitted_at).strftime("%Y-%m-%d %H:%M") if m.submitted_at else "",
         "branch": m.branch.full_name,

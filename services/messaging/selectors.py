@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import actors
+from portal.registry import BADGE_LIMIT
 from .models import Broadcast, BroadcastQuota, Message
 
 STATUS_FILTERS = {"all": "全部", "unread": "未读", "read": "已读"}
@@ -14,13 +15,21 @@ STATUS_FILTERS = {"all": "全部", "unread": "未读", "read": "已读"}
 MANAGE, MEMBER, CADRE = "manage", "member", "cadre"
 
 
-def visible_q(actor):
-    """A person sees what was sent to them; an org actor also sees what was sent to the org."""
-    q = Q(pk__in=[])
+def _recipients(actor):
+    """(column, id) of what the actor receives: a person what was sent to them; an org actor also what was
+    sent to the org. The list's filter and the unread count both read this."""
+    sides = []
     if actor.is_authenticated and getattr(actor.user, "pk", None):
-        q |= Q(recipient_user_id=actor.user.pk)
+        sides.append(("recipient_user_id", actor.user.pk))
     if actor.acts_for_org:
-        q |= Q(recipient_org_id=actor.org.pk)
+        sides.append(("recipient_org_id", actor.org.pk))
+    return sides
+
+
+def visible_q(actor):
+    q = Q(pk__in=[])
+    for column, value in _recipients(actor):
+        q |= Q(**{column: value})
     return q
 
 
@@ -42,7 +51,7 @@ def message_get(actor, pk):
 
 
 #: The header's badge counts this far and shows "99+" beyond (every page shows it: DESIGN §7).
-UNREAD_SHOWN = 99
+UNREAD_SHOWN = BADGE_LIMIT
 
 
 def unread_count(actor):
@@ -51,11 +60,7 @@ def unread_count(actor):
     Every page of every end shows it, so it is one prepared statement rather than an ORM query (whose
     compilation cost more than the count), each side counted on its own partial index
     (``message_user_unread``, ``message_org_unread``) and stopped at the limit."""
-    if not actor.is_authenticated:
-        return 0
-    sides = [("recipient_user_id", getattr(actor.user, "pk", None)),
-             ("recipient_org_id", actor.org.pk if actor.acts_for_org else None)]
-    sides = [(column, value) for column, value in sides if value]
+    sides = _recipients(actor)
     if not sides:
         return 0
     table = connection.ops.quote_name(Message._meta.db_table)

@@ -9,7 +9,6 @@ that has since been handled says so (``subjects``).
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,7 +18,7 @@ from portal.decorators import org_actor_required
 from portal import registry
 from portal.pagination import page_of
 from portal.params import int_list
-from portal.tables import Row
+from portal.tables import Row, pk_url
 from portal.forms import add_service_errors
 from portal.views.mobile import cadre_required, member_required
 
@@ -42,8 +41,8 @@ def _list(request, end):
             "page": page, "status": status, "filters": selectors.STATUS_FILTERS, "end": end, "layout": LAYOUT[end],
             "handled": handled,
         })
-    detail = reverse("messaging:manage_open", args=[0]).removesuffix("0/")
-    rows = [Row(pk=m.pk, url=f"{detail}{m.pk}/", title=m.title, body=Truncator(m.body).chars(80), read=m.is_read,
+    detail = pk_url("messaging:manage_open")
+    rows = [Row(pk=m.pk, url=detail(m.pk), title=m.title, body=Truncator(m.body).chars(80), read=m.is_read,
                 handled=m.pk in handled, created_at=localtime(m.created_at).strftime("%Y-%m-%d %H:%M"))
             for m in page]
     return render(request, "messaging/manage_list.html", {

@@ -72,7 +72,7 @@ BATCH_LIMIT = 100
 def start_problem(member):
     """Why ``member`` cannot start a transfer now, or None (read under the member's row lock)."""
     name = member.name
-    if member.transferred_out_at is not None:
+    if member.transferred_out:
         return ERR_TRANSFERRED_OUT.format(name=name)
     if member.deleted_at or member.registration_status not in APPROVED_STATES:
         return ERR_NOT_APPROVED.format(name=name)

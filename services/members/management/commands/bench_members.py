@@ -62,7 +62,8 @@ class Command(BaseCommand):
         raw_s = time.perf_counter() - started
         self.stdout.write(f"raw SQL of the same rows: {raw_aged} aged out, {raw_told} told in advance in {raw_s:.1f} s")
         if (raw_aged, raw_told) != (run.aged_out, run.noticed):
-            raise CommandError(f"the raw SQL did other rows: {raw_aged}/{raw_told} against {run.aged_out}/{run.noticed}")
+            raise CommandError(f"the raw SQL did other rows: {raw_aged}/{raw_told} "
+                               f"against {run.aged_out}/{run.noticed}")
         self._reset()
 
         timings = self._measure(root, samples, warmup)

@@ -84,7 +84,7 @@ class Command(BaseCommand):
         make = RowMaker(branches, rng)
         for start in range(have, wanted, BATCH):
             with transaction.atomic():
-                load(Member._meta.db_table, make.columns, make.rows(start, min(start + BATCH, wanted)))
+                load(Member._meta.db_table, make, start, min(start + BATCH, wanted))
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {Member._meta.db_table}")
@@ -96,8 +96,11 @@ class Command(BaseCommand):
         make = RowMaker(self.branches(root), rng)
         table = Member._meta.db_table
         timings = []
-        for fill in (lambda t: [load(t, make.columns, make.rows(s, min(s + BATCH, rows))) for s in range(0, rows, BATCH)],
-                     lambda t: raw_load(t, make, rows)):
+        def ours(scratch):
+            for start in range(0, rows, BATCH):
+                load(scratch, make, start, min(start + BATCH, rows))
+
+        for fill in (ours, lambda scratch: raw_load(scratch, make, rows)):
             with scratch_table(table) as scratch:
                 started = time.perf_counter()
                 with transaction.atomic():
@@ -134,10 +137,12 @@ class RowMaker:
             yield [values[f.attname] for f in self.fields]
 
 
-def load(table, columns, rows):
-    """COPY on PostgreSQL; elsewhere one multi-row INSERT per batch."""
+def load(table, make, start, stop):
+    """Rows ``start``–``stop`` of ``make`` into ``table``: COPY on PostgreSQL; elsewhere (the member table
+    only) one multi-row INSERT."""
+    rows = make.rows(start, stop)
     if connection.vendor == "postgresql":
-        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+        quoted = ", ".join(connection.ops.quote_name(c) for c in make.columns)
         with connection.cursor() as cursor:
             raw = cursor.cursor
             # A writer thread sends to the server while Python makes the next rows (2 cores at work, not 1).
@@ -146,8 +151,8 @@ def load(table, columns, rows):
                 for values in rows:
                     copy.write_row(values)
     else:
-        fields = [f for f in Member._meta.concrete_fields if not f.primary_key]
-        Member.objects.bulk_create([Member(**dict(zip([f.attname for f in fields], values))) for values in rows])
+        names = [f.attname for f in make.fields]
+        Member.objects.bulk_create([Member(**dict(zip(names, values))) for values in rows])
 
 
 def raw_load(table, make, rows):
