@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "services.evaluation",
     "services.transfers",
     "services.dues",
+    "services.statistics",
     # Wagtail (the CMS at /cms/)
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

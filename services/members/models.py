@@ -107,6 +107,10 @@ class Member(models.Model):
     transferred_out_at = models.DateTimeField("转出本省时间", null=True, blank=True)
     submitted_at = models.DateTimeField("申请报到时间", null=True, blank=True)
     reviewed_at = models.DateTimeField("资料审核时间", null=True, blank=True)
+    # The latest 资料修改 (reviewed group) and its review: with submitted_at/reviewed_at they are the
+    # receipt and handling times 数据统计's 及时业务响应率 reads (services.statistics).
+    change_submitted_at = models.DateTimeField("资料修改申请时间", null=True, blank=True)
+    change_reviewed_at = models.DateTimeField("资料修改审核时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

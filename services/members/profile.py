@@ -109,7 +109,9 @@ def member_profile_update(*, member, group, data, today=None):
         member.pending_changes = {f: _jsonable(v) for f, v in new.items()}
         member.registration_status = RegistrationStatus.CHANGE_PENDING
         member.return_reason = ""
-        member.save(update_fields=["pending_changes", "registration_status", "return_reason", "updated_at"])
+        member.change_submitted_at, member.change_reviewed_at = timezone.now(), None
+        member.save(update_fields=["pending_changes", "registration_status", "return_reason", "change_submitted_at",
+                                   "change_reviewed_at", "updated_at"])
         notify(recipient=member.branch, title="团员资料修改申请", level=Message.Level.USER,
                body=f"{member.name}申请修改收入、政治面貌或团干信息，请及时审核。", link=_list_link(registration_status=4),
                subject=(SUBJECT_CHANGE, member.pk))
@@ -160,7 +162,7 @@ def change_approve(*, actor, member, now=None):
         setattr(member, field, _from_json(field, value))
     member.pending_changes = None
     member.registration_status = RegistrationStatus.APPROVED
-    member.reviewed_at = now or timezone.now()
+    member.change_reviewed_at = now or timezone.now()
     member.save()
     audit_record(actor=actor, action="member.change_approve", obj=member,
                  before={label: old for label, old, _ in rows}, after={label: new for label, _, new in rows})
@@ -179,8 +181,8 @@ def change_return(*, actor, member, reason, now=None):
     member.pending_changes = None
     member.registration_status = RegistrationStatus.CHANGE_RETURNED
     member.return_reason = reason
-    member.reviewed_at = now or timezone.now()
-    member.save(update_fields=["pending_changes", "registration_status", "return_reason", "reviewed_at",
+    member.change_reviewed_at = now or timezone.now()
+    member.save(update_fields=["pending_changes", "registration_status", "return_reason", "change_reviewed_at",
                                "updated_at"])
     audit_record(actor=actor, action="member.change_return", obj=member, after={"退回原因": reason})
     _tell_member(member, "资料修改被退回", f"您提交的资料修改已被团支部退回（原资料保持不变），退回原因：{reason}。",

@@ -74,7 +74,7 @@ class Command(BaseCommand):
         ratios = {k: round(v[1] / trivial, 2) for k, v in stats.items() if k != "trivial"}
         self.stdout.write(json.dumps({
             "bench": "members", "db": connection.vendor, "members": members, "age_out_s": round(job_s, 2),
-            "age_out_goal_s": 20, "aged_out": run.aged_out, "age_out_raw_s": round(raw_s, 2),
+            "age_out_goal_s": 20, "aged_out": run.aged_out, "age_out_raw_s": round(raw_s, 4),
             "age_out_ratio": round(job_s / raw_s, 2),
             **{f"{k}_p95_ms": v[1] for k, v in stats.items()}, "trivial_p50_ms": stats["trivial"][0],
             **{f"{k}_ratio": r for k, r in ratios.items()}, "ratio": max(ratios.values()), "samples": samples,
