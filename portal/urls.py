@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("services.evaluation.urls")),
     path("", include("services.transfers.urls")),
     path("", include("services.dues.urls")),
+    path("", include("services.statistics.urls")),
     path("m/", include("portal.urls_mobile")),
     path("", include("pages.urls")),
     path("django-admin/", admin.site.urls),

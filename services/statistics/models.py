@@ -6,7 +6,11 @@ read by :mod:`.selectors`; a month's row holds the figures as of ``computed_at``
 refreshed every 15 minutes, an earlier month keeps what it showed when the month ended.
 """
 
+from django.conf import settings
 from django.db import models
+
+from portal.jobs import BackgroundJob
+from portal.uploads import private_storage
 
 
 class OrgStat(models.Model):
@@ -118,3 +122,45 @@ class RefreshRun(models.Model):
         verbose_name = "统计刷新记录"
         verbose_name_plural = "统计刷新记录"
         indexes = [models.Index(fields=["month", "-as_of"], name="refresh_run_month")]
+
+
+class StatExport(BackgroundJob):
+    """A 数据统计 download too big to stream in the request (over ``exports.BACKGROUND_ROWS`` rows): the
+    list's parameters, its progress, and the finished .xlsx in private storage, served only to ``org``."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "生成失败"
+
+    org = models.ForeignKey("orgtree.Organization", verbose_name="申请组织", on_delete=models.CASCADE,
+                            related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作账号", null=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField("列表", max_length=20)
+    params = models.JSONField("查询条件", default=dict)
+    key = models.CharField("查询标识", max_length=200, help_text="同一组织同一查询同时只生成一份")
+    title = models.CharField("文件名", max_length=200)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField("总行数", default=0)
+    processed = models.PositiveIntegerField("已写入行数", default=0)
+    file = models.FileField("文件", upload_to="stat_exports/", storage=private_storage, max_length=200, blank=True)
+    error = models.CharField("失败原因", max_length=200, blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "数据统计导出"
+        verbose_name_plural = "数据统计导出"
+        indexes = [
+            models.Index(fields=["org", "-created_at"], name="stat_export_org_time"),
+            models.Index(fields=["status"], name="stat_export_unfinished",
+                         condition=models.Q(status__in=["queued", "running"])),
+        ]
+        constraints = [models.UniqueConstraint(fields=["org", "key"], condition=models.Q(status__in=["queued", "running"]),
+                                               name="stat_export_once_at_a_time",
+                                               violation_error_message="该列表正在后台导出，请等待完成后再试")]
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,253 @@
+"""Reads of 数据统计 (reference §5.1–5.3): the month's figures from the statistics tables, and the
+drill-down lists behind each figure. Every read is scoped (an org outside the actor's subtree is a 404)
+and costs a fixed number of queries whatever the page size (DESIGN §7: no COUNT(*) over millions per
+view — the figures come from :class:`OrgStat`, the lists count at most a bounded number of rows).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q
+from django.utils import timezone
+
+from orgtree.models import Organization
+from orgtree.rules import Industry, OrgType
+from portal.people import CadreNature
+from portal.scope import get_in_scope, scoped
+from services.members.choices import Education, Income
+
+from . import definitions
+from .models import CategoryStat, Dimension, OrgStat, RefreshRun
+
+PAGE_SIZES = (20, 50, 100, 200, 500)
+ERR_MONTH = f"只能查询最近{definitions.MONTHS_SHOWN}个月的数据，已显示本月数据"
+ERR_KIND = "不支持的统计项"
+
+
+def today():
+    return timezone.localdate()
+
+
+def months_offered():
+    return definitions.recent_months(today())
+
+
+def parse_month(value):
+    """(month, error): ``YYYY-MM`` among the last six months; anything else is this month plus a message."""
+    months = months_offered()
+    if not value:
+        return months[0], ""
+    try:
+        year, month = (int(part) for part in str(value).split("-"))
+        chosen = date(year, month, 1)
+    except (TypeError, ValueError):
+        return months[0], ERR_MONTH
+    return (chosen, "") if chosen in months else (months[0], ERR_MONTH)
+
+
+def page_size(value):
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        return PAGE_SIZES[0]
+    return size if size in PAGE_SIZES else PAGE_SIZES[0]
+
+
+def org_in_scope(actor, org_id):
+    """The org whose figures to show: the actor's own by default, else one of its subtree (404 outside)."""
+    if org_id in (None, ""):
+        return actor.org
+    return get_in_scope(actor, Organization.objects.all(), pk=org_id)
+
+
+def updated_at(month, rows=()):
+    """数据更新时间: the month's last refresh, else the newest row shown."""
+    run = RefreshRun.objects.filter(month=month).order_by("-as_of").values_list("as_of", flat=True).first()
+    if run:
+        return run
+    times = [r.computed_at for r in rows if r is not None]
+    return max(times) if times else None
+
+
+def children_of(org):
+    return Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1).order_by("path")
+
+
+def stats_for(orgs, month):
+    """{org pk: OrgStat} of these orgs for the month, one query."""
+    return {s.org_id: s for s in OrgStat.objects.filter(month=month, org__in=[o.pk for o in orgs])}
+
+
+def overview_rows(org, month, children_page):
+    """Row 1 = the org itself, then the page of its direct children, each with its month's OrgStat (or None)."""
+    orgs = [org, *children_page]
+    stats = stats_for(orgs, month)
+    return [(o, stats.get(o.pk)) for o in orgs]
+
+
+def latest_stat(org):
+    """The org detail page's figures: the org's newest statistics row."""
+    return OrgStat.objects.filter(org=org).order_by("-month").first()
+
+
+# --- drill-down lists ----------------------------------------------------------------------------
+
+EMPTY_KINDS = {
+    "committee": ("empty_committees", "空心团委"),
+    "branch": ("empty_branches", "空心团支部"),
+    "cadreless": ("cadreless_branches", "无团干团支部"),
+}
+
+
+def empty_orgs(actor, org, month, kind):
+    """空心组织: the month's statistics rows of ``org``'s subtree flagged as this kind (a branch's or a
+    leaf committee's own row has the flag 1 iff it is one), with their org."""
+    field, _ = EMPTY_KINDS[kind]
+    qs = OrgStat.objects.filter(month=month, org__path__startswith=org.path, **{field: 1})
+    return scoped(actor, qs, "org").select_related("org").order_by("org__path")
+
+
+ORG_KINDS = {"all": "已建立组织", "branch": "已建立支部"}
+
+
+def subtree_orgs(actor, org, kind="all", industry=None, org_type=None):
+    """The orgs of ``org``'s subtree (itself included), or its branches; 查看团组织明细 narrows by
+    industry (0 = 未填写) and org type."""
+    qs = scoped(actor, Organization.objects.filter(path__startswith=org.path))
+    if kind == "branch":
+        qs = qs.filter(org_type=OrgType.BRANCH)
+    if industry is not None:
+        qs = qs.filter(industry__isnull=True) if industry == 0 else qs.filter(industry=industry)
+    if org_type is not None:
+        qs = qs.filter(org_type=org_type)
+    return qs.order_by("path")
+
+
+MEMBER_KINDS = {"registered": (definitions.REGISTERED, "已报到团员"), "members": (definitions.MEMBERS, "团员")}
+
+
+def members(actor, org, kind):
+    from services.members.models import Member
+
+    predicate, _ = MEMBER_KINDS[kind]
+    qs = Member.objects.filter(predicate, branch__path__startswith=org.path)
+    return scoped(actor, qs, "branch").select_related("branch").order_by("pk")
+
+
+CADRE_KINDS = {"all": "已录入团干", "joined": "已入驻企业号团干"}
+
+
+def cadres(actor, org, kind):
+    from services.cadres.models import CadrePost
+
+    qs = CadrePost.objects.filter(org__path__startswith=org.path)
+    if kind == "joined":
+        qs = qs.filter(person__joined_work_at__isnull=False)
+    return scoped(actor, qs, "org").select_related("person", "org").order_by("pk")
+
+
+def parents_for(orgs):
+    """{parent path: parent} for a page of orgs, one query."""
+    paths = {o.parent_path for o in orgs if o.depth > 1}
+    return {p.path: p for p in Organization.objects.filter(path__in=paths).only("path", "full_name")}
+
+
+@dataclass
+class OrgRow:
+    org: Organization
+    parent_name: str
+    members: int
+
+
+def org_rows(orgs, month, stats=None):
+    """A page of orgs as list rows: parent's name and the month's 团员人数 (two queries for the page)."""
+    orgs = list(orgs)
+    parents = parents_for(orgs)
+    if stats is None:
+        stats = stats_for(orgs, month)
+    rows = []
+    for o in orgs:
+        parent = parents.get(o.parent_path)
+        stat = stats.get(o.pk)
+        rows.append(OrgRow(o, parent.full_name if parent else "", stat.members if stat else 0))
+    return rows
+
+
+def empty_rows(stat_rows):
+    stat_rows = list(stat_rows)
+    return org_rows([s.org for s in stat_rows], None, stats={s.org_id: s for s in stat_rows})
+
+
+# --- 查看分类统计 (§5.2) ---------------------------------------------------------------------------
+
+CATEGORY_TYPES = [(OrgType.COMMITTEE, "基层团委数"), (OrgType.WORKING, "基层团工委数"),
+                  (OrgType.GENERAL_BRANCH, "团总支数"), (OrgType.BRANCH, "团支部数")]
+CATEGORY_HEADERS = ["行业类别", *(label for _, label in CATEGORY_TYPES), "团员数", "上年新发展团员数",
+                    *(f"{n.label}团干部数" for n in CadreNature)]
+INDUSTRY_ROWS = [*((i.value, i.label) for i in Industry), (0, "未填写")]
+
+
+def category_counts(org, month):
+    """{dimension: {key: n}} of the org's month, one query."""
+    counts = {}
+    for dim, key, n in CategoryStat.objects.filter(org=org, month=month).values_list("dimension", "key", "n"):
+        counts.setdefault(dim, {})[key] = n
+    return counts
+
+
+@dataclass
+class CategoryRow:
+    industry: int
+    label: str
+    orgs: list  # [(org_type, n)] in CATEGORY_TYPES order
+    members: int
+    new_members: int
+    cadres: list  # [n] in CadreNature order
+
+    def cells(self):
+        return [self.label, *(n for _, n in self.orgs), self.members, self.new_members, *self.cadres]
+
+
+def _by_industry(counts, industry):
+    return sum(n for key, n in counts.items() if key // 100 == industry)
+
+
+def category_table(counts):
+    orgs, cadre_counts = counts.get(Dimension.ORGS, {}), counts.get(Dimension.CADRES, {})
+    rows = []
+    for industry, label in INDUSTRY_ROWS:
+        rows.append(CategoryRow(
+            industry, label,
+            [(t.value, orgs.get(industry * 100 + t.value, 0)) for t, _ in CATEGORY_TYPES],
+            _by_industry(counts.get(Dimension.MEMBERS, {}), industry),
+            _by_industry(counts.get(Dimension.NEW_MEMBERS, {}), industry),
+            [cadre_counts.get(industry * 100 + n.value, 0) for n in CadreNature]))
+    return rows
+
+
+def _by_value(counts, choices):
+    totals = {}
+    for key, n in counts.items():
+        totals[key % 100] = totals.get(key % 100, 0) + n
+    return [{"name": label, "value": totals.get(value, 0)} for value, label in choices]
+
+
+CHARTS = [
+    ("industry", "团组织行业类别统计图"),
+    ("education", "团员学历统计图"),
+    ("income", "团员收入档次统计图"),
+    ("nature", "团干部性质统计图"),
+]
+
+
+def chart_data(counts):
+    """The four pie charts' data: [{key, title, data: [{name, value}]}] (zero slices kept for the tables)."""
+    orgs = counts.get(Dimension.ORGS, {})
+    industries = [{"name": label, "value": _by_industry(orgs, value)} for value, label in INDUSTRY_ROWS]
+    data = {
+        "industry": industries,
+        "education": _by_value(counts.get(Dimension.EDUCATION, {}), Education.choices),
+        "income": _by_value(counts.get(Dimension.INCOME, {}), Income.choices),
+        "nature": _by_value(counts.get(Dimension.CADRES, {}), CadreNature.choices),
+    }
+    return [{"key": key, "title": title, "data": data[key]} for key, title in CHARTS]
