@@ -104,6 +104,9 @@ def empty_orgs(actor, org, month, kind):
     leaf committee's own row has the flag 1 iff it is one), with their org."""
     field, _ = EMPTY_KINDS[kind]
     qs = OrgStat.objects.filter(month=month, org__path__startswith=org.path, **{field: 1})
+    # a row covers its subtree: only a leaf's own row says whether that org itself is empty
+    qs = qs.filter(org__org_type=OrgType.BRANCH) if kind != "committee" else qs.filter(
+        org__numchild=0).exclude(org__org_type=OrgType.BRANCH)
     return scoped(actor, qs, "org").select_related("org").order_by("org__path")
 
 
