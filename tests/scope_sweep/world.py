@@ -219,6 +219,7 @@ def build(wechat_settings):
     w.b = _side(w.province, "乙", wechat_settings)
     w.content = _content()
     _dues(w)
+    _statistics(w)
     return w
 
 
@@ -241,3 +242,23 @@ def _dues(w):
                                               prepay_id="wx-sweep")
         OrderLine.objects.create(payment=s.dues_order, bill=s.bill, amount=s.bill.amount)
         DuesBill.objects.filter(pk=s.bill.pk).update(order=s.dues_order)
+
+
+def _statistics(w):
+    """数据统计: this month's figures of each side's city (an empty committee and branch to drill into), the
+    classification counts, and a finished background export of each side's org."""
+    from django.utils import timezone
+
+    from services.statistics.definitions import recent_months
+    from services.statistics.models import CategoryStat, Dimension, OrgStat, StatExport
+
+    month = recent_months(timezone.localdate())[0]
+    for s in (w.a, w.b):
+        OrgStat.objects.create(org=s.city, month=month, computed_at=timezone.now(), orgs=6, branches=2,
+                               empty_branches=1, members=1, members_registered=2, cadres=1)
+        OrgStat.objects.create(org=s.empty_branch, month=month, computed_at=timezone.now(), orgs=1, branches=1,
+                               empty_branches=1, cadreless_branches=1)
+        CategoryStat.objects.create(org=s.city, month=month, dimension=Dimension.ORGS, key=1605, n=2)
+        s.stat_export = StatExport.objects.create(org=s.city, kind="members", key="sweep", status="done",
+                                                  params={"kind": "members", "org": s.city.pk},
+                                                  title=f"团员名单_{s.prefix}市")
