@@ -58,6 +58,7 @@ def _industry(org):
 ORG_HEADERS = ["团组织全称", "上级组织全称", "组织类型", "行业类别", "组织建立时间", "团员人数"]
 EMPTY_HEADERS = ["团组织全称", "上级组织全称", "组织类型", "组织建立时间", "团员人数"]
 MEMBER_HEADERS = ["姓名", "身份证号码", "所在团支部", "报到状态", "团籍状态", "入团年月"]
+TRANSFER_HEADERS = ["姓名", "身份证号码", "转出团支部", "转入团支部", "状态", "申请时间"]
 CADRE_HEADERS = ["姓名", "身份证号码", "团干所属组织", "团内现任职务", "团干部性质", "是否入驻企业号"]
 
 
@@ -85,6 +86,12 @@ def member_cells(m):
 def cadre_cells(c):
     return [c.person.name, mask(c.person.id_number), c.org.full_name, c.title, c.get_nature_display(),
             "是" if c.person.joined_work_at else "否"]
+
+
+def transfer_cells(t):
+    target = t.to_branch.full_name if t.to_branch_id else f"{t.out_province}{t.out_org}（省外）"
+    return [t.member.name, t.member.masked_id, t.from_branch.full_name, target, t.get_status_display(),
+            timezone.localtime(t.applied_at).strftime("%Y-%m-%d %H:%M")]
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,11 @@ LISTS = {
         CADRE_HEADERS,
         lambda actor, org, p: selectors.cadres(actor, org, p["kind"]),
         lambda chunk, p: [cadre_cells(c) for c in chunk]),
+    "transfers": ListKind(
+        lambda org, p: f"{selectors.TRANSFER_KINDS[p['kind']]}名单_{org.short_name}",
+        TRANSFER_HEADERS,
+        lambda actor, org, p: selectors.transfers(actor, org, p["kind"]),
+        lambda chunk, p: [transfer_cells(t) for t in chunk]),
 }
 
 

@@ -149,6 +149,27 @@ def cadres(actor, org, kind):
     return scoped(actor, qs, "org").select_related("person", "org").order_by("pk")
 
 
+TRANSFER_KINDS = {
+    "out_pending": "转出中团员", "out_done": "已转出团员", "in_pending": "待确认接收团员", "in_done": "已接收团员",
+}
+
+
+def transfers(actor, org, kind):
+    """组织关系转接统计 (§5.1): transfers out of a branch of the subtree pending at any of the four stages /
+    done (in or out of the province), and into a branch of it pending at 转入团支部/其上级 / done."""
+    from services.transfers.choices import TransferStatus as S
+    from services.transfers.models import Transfer
+
+    side, states = {
+        "out_pending": ("from_branch", (S.OUT_BRANCH, S.OUT_PARENT, S.IN_BRANCH, S.IN_PARENT)),
+        "out_done": ("from_branch", (S.COMPLETED, S.TRANSFERRED_OUT)),
+        "in_pending": ("to_branch", (S.IN_BRANCH, S.IN_PARENT)),
+        "in_done": ("to_branch", (S.COMPLETED,)),
+    }[kind]
+    qs = Transfer.objects.filter(status__in=states, **{f"{side}__path__startswith": org.path})
+    return scoped(actor, qs, side).select_related("member", "from_branch", "to_branch").order_by("-pk")
+
+
 def parents_for(orgs):
     """{parent path: parent} for a page of orgs, one query."""
     paths = {o.parent_path for o in orgs if o.depth > 1}

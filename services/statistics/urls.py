@@ -12,6 +12,7 @@ urlpatterns = [
     path("manage/statistics/orgs/", views.org_list, name="orgs"),
     path("manage/statistics/members/", views.member_list, name="members"),
     path("manage/statistics/cadres/", views.cadre_list, name="cadres"),
+    path("manage/statistics/transfer-records/", views.transfer_list, name="transfer_list"),
     path("manage/statistics/categories/", views.categories, name="categories"),
     path("manage/statistics/categories/charts.json", views.charts, name="charts"),
     path("manage/statistics/transfers/", views.transfers, name="transfers"),

@@ -85,8 +85,8 @@ def _drill_links(org, month):
         "cadres": ("statistics:cadres", "kind=all"), "cadres_joined": ("statistics:cadres", "kind=joined"),
     }
     links = {field: f"{reverse(name)}?{extra}&{q}" for field, (name, extra) in lists.items()}
-    transfers = f"{reverse('statistics:transfers')}?{q}"
-    links.update(dict.fromkeys(("out_pending", "out_done", "in_pending", "in_done"), transfers))
+    transfer_list = reverse("statistics:transfer_list")
+    links.update({field: f"{transfer_list}?kind={field}&{q}" for field in selectors.TRANSFER_KINDS})
     dues = f"{reverse('dues:members')}?{q}"
     links.update(dues_paid=f"{dues}&paid=1", dues_unpaid=f"{dues}&paid=0")
     return links
@@ -232,6 +232,16 @@ def cadre_list(request):
     kind = _kind(request, selectors.CADRE_KINDS)
     return _list(request, kind="cadres", params={"kind": kind}, org=org, month=month, size=size,
                  heading=f"{selectors.CADRE_KINDS[kind]}名单")
+
+
+@require_GET
+@org_actor_required
+def transfer_list(request):
+    """The transfers behind 转出中/已转出/待确认接收/已接收 of the org's subtree."""
+    org, month, size = _common(request)
+    kind = _kind(request, selectors.TRANSFER_KINDS)
+    return _list(request, kind="transfers", params={"kind": kind}, org=org, month=month, size=size,
+                 heading=f"{selectors.TRANSFER_KINDS[kind]}名单")
 
 
 # --- 查看分类统计 (§5.2) ---------------------------------------------------------------------------

@@ -424,6 +424,8 @@ PROBES = {
                               methods=("GET",)) for x in ({}, {"download": "xlsx"})],
     "statistics:members": [Probe(f"乙's members{x}", query=lambda w, x=x: {"org": w.b.branch.pk, "kind": "registered", **x},
                                  methods=("GET",)) for x in ({}, {"download": "xlsx"})],
+    "statistics:transfer_list": [Probe(f"乙's transfers{x}", query=lambda w, x=x: {"org": w.b.city.pk, "kind": "out_pending", **x},
+                                       methods=("GET",)) for x in ({}, {"download": "xlsx"})],
     "statistics:cadres": [Probe(f"乙's cadres{x}", query=lambda w, x=x: {"org": w.b.city.pk, "kind": "all", **x},
                                 methods=("GET",)) for x in ({}, {"download": "xlsx"})],
     "messaging:manage_mark_read": [Probe("mark 乙's messages read", scoped=False, methods=("POST",),

@@ -2,7 +2,8 @@
 
 甲 = 广州市 (city_a): 天河区 › 某公司 › 研发中心 › {研发一部 (2 members, no cadre: 空心, 无团干),
 研发二部 (3 members + 1 pending registration)}, and 天河区 › 空壳公司 (a committee without
-children: 空心团委). Cadre posts: 天河区 (not joined), 某公司 (joined 企业号). 乙 = 深圳市 › 南山区.
+children: 空心团委). Cadre posts: 天河区 (not joined), 某公司 (joined 企业号). One member of
+研发一部 has applied to transfer to 乙支部 (转出中). 乙 = 深圳市 › 南山区.
 """
 
 from types import SimpleNamespace
@@ -29,18 +30,24 @@ def province(tree, month):
     t = tree
     shell = make_child(t.district, OrgType.COMMITTEE, "空壳公司")
     branch2 = make_child(t.general, OrgType.BRANCH, "研发二部")
-    for _ in range(2):
-        make_member(t.branch)
+    leaving = [make_member(t.branch) for _ in range(2)][0]
     for _ in range(3):
         make_member(branch2)
     pending = make_member(branch2, approved=False)
+    from services.transfers.start import transfer_apply
+
+    target = make_child(t.b_district, OrgType.BRANCH, "乙支部")
+    transfer_apply(member=leaving, data={"transfer_type": 1, "target": target.code, "destination": "深圳某公司",
+                                         "reason": 1})  # pending at ① 转出团支部: 转出中 for 甲
     make_cadre(t.district, name="孙团干")
     make_cadre(t.committee, name="周团干", join=True)
 
     # hand-counted figures of each org (本级及所有下级); a leaf's flags are its own
-    leaf_branch = dict(orgs=1, branches=1, empty_branches=1, cadreless_branches=1, members_registered=2, members=2)
+    leaf_branch = dict(orgs=1, branches=1, empty_branches=1, cadreless_branches=1, members_registered=2, members=2,
+                       out_pending=1)
     leaf_branch2 = dict(orgs=1, branches=1, members_registered=4, members=3)
-    general = dict(orgs=3, branches=2, empty_branches=1, cadreless_branches=1, members_registered=6, members=5)
+    general = dict(orgs=3, branches=2, empty_branches=1, cadreless_branches=1, members_registered=6, members=5,
+                   out_pending=1)
     committee = dict(general, orgs=4, cadres=1, cadres_joined=1)
     shell_row = dict(orgs=1, empty_committees=1)
     district = dict(orgs=6, branches=2, empty_committees=1, empty_branches=1, cadreless_branches=1,

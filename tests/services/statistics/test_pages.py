@@ -26,7 +26,7 @@ def links_of(response):
     html = response.content.decode()
     body = re.search(r'<table[^>]*id="stat-overview".*?<tbody>(.*?)</tbody>', html, re.S).group(1)
     return [(m.group(1).replace("&amp;", "&"), int(m.group(2)))
-            for m in re.finditer(r'<a href="(/manage/statistics/(?:empty|orgs|members|cadres)/[^"]+)">(\d+)</a>', body)]
+            for m in re.finditer(r'<a href="(/manage/statistics/(?:empty|orgs|members|cadres|transfer-records)/[^"]+)">(\d+)</a>', body)]
 
 
 def test_page_shows_own_row_then_children_with_links(client, province):
@@ -68,7 +68,8 @@ def test_every_drill_down_has_as_many_rows_as_its_figure(client, province):
             assert listed.status_code == 200, url
             assert len(rows_of(listed, "stat-list")) == figure, url
             checked += 1
-    assert checked >= 16
+    assert checked >= 18
+    assert any("transfer-records" in u for u, _ in links_of(page))
 
 
 def test_empty_org_list_columns(client, province):
@@ -138,6 +139,7 @@ def test_sibling_subtree_is_404(client, province, name):
 
 
 @pytest.mark.parametrize("name,kind", [("statistics:empty", "committee"), ("statistics:orgs", "all"),
+                                       ("statistics:transfer_list", "out_pending"),
                                        ("statistics:members", "members"), ("statistics:cadres", "all")])
 def test_sibling_drill_downs_and_downloads_are_404(client, province, name, kind):
     t = province.tree

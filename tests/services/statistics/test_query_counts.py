@@ -76,3 +76,16 @@ def test_categories_and_charts_are_cheap(client, tree, month):
     login(client, tree.general)
     assert _queries(client, reverse("statistics:categories")) <= _queries(client, reverse("orgtree:own")) + 3
     assert _queries(client, reverse("statistics:charts")) <= 6
+
+
+def test_transfer_record_list(client, tree, month):
+    from services.transfers.start import transfer_apply
+
+    target = make_child(tree.b_district, OrgType.BRANCH, "乙支部")
+    login(client, tree.general)
+
+    def add(k):
+        for _ in range(k):
+            transfer_apply(member=make_member(tree.branch), data={"transfer_type": 1, "target": target.code,
+                                                                   "destination": "深圳某公司", "reason": 1})
+    _same_for_one_and_many(client, f"{reverse('statistics:transfer_list')}?kind=out_pending", add)
