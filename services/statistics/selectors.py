@@ -155,14 +155,15 @@ TRANSFER_KINDS = {
 
 
 def transfers(actor, org, kind):
-    """组织关系转接统计 (§5.1): transfers out of a branch of the subtree pending at any of the four stages /
+    """组织关系转接统计 (§5.1): transfers out of a branch of the subtree still open (member's confirmation or a stage) /
     done (in or out of the province), and into a branch of it pending at 转入团支部/其上级 / done."""
-    from services.transfers.choices import TransferStatus as S
+    from services.transfers.choices import DONE_STATES, OPEN_STATES, TransferStatus as S
     from services.transfers.models import Transfer
 
+    # the states refresh counts (its _transfer_bases)
     side, states = {
-        "out_pending": ("from_branch", (S.OUT_BRANCH, S.OUT_PARENT, S.IN_BRANCH, S.IN_PARENT)),
-        "out_done": ("from_branch", (S.COMPLETED, S.TRANSFERRED_OUT)),
+        "out_pending": ("from_branch", OPEN_STATES),
+        "out_done": ("from_branch", DONE_STATES),
         "in_pending": ("to_branch", (S.IN_BRANCH, S.IN_PARENT)),
         "in_done": ("to_branch", (S.COMPLETED,)),
     }[kind]

@@ -243,3 +243,25 @@ def test_selectors_parse_month():
     assert selectors.parse_month(f"{months[2]:%Y-%m}") == (months[2], "")
     assert selectors.parse_month("abc")[1] == selectors.ERR_MONTH
     assert selectors.parse_month("")[0] == months[0]
+
+
+def test_after_a_real_refresh_every_list_matches_its_figure(client, province):
+    """The lead's refresh computes the figures from the live tables: each drill-down lists as many rows."""
+    from services.statistics.models import CategoryStat, OrgStat
+    from services.statistics.refresh import refresh
+
+    OrgStat.objects.all().delete()
+    CategoryStat.objects.all().delete()
+    refresh(kind="full")
+    t = province.tree
+    login(client, t.city_a)
+    checked = 0
+    for org in (t.city_a, t.district, t.general):
+        page = client.get(reverse(OVERVIEW), {"org": org.pk})
+        for url, figure in links_of(page):
+            assert len(rows_of(client.get(url + "&size=500"), "stat-list")) == figure, url
+            checked += 1
+    assert checked >= 20
+    html = client.get(reverse("statistics:categories")).content.decode()
+    for url, n in re.findall(r'<a href="(/manage/statistics/orgs/\?[^"]+)">(\d+)</a>', html):
+        assert len(rows_of(client.get(url.replace("&amp;", "&") + "&size=500"), "stat-list")) == int(n), url

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgtree', '0003_constraint_messages'),
-        ('statistics', '0001_initial'),
+        ('statistics', '0002_schedules'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
