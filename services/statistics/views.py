@@ -5,6 +5,7 @@ of the last six months; anything else shows this month with a Chinese message); 
 gives the table or list as .xlsx (a big list becomes a background export, :mod:`.downloads`).
 """
 
+from functools import cache
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -73,23 +74,27 @@ OVERVIEW_GROUPS = [
 RATES = {"registration_rate", "respond_rate_own", "respond_rate"}
 
 
+DRILL_LISTS = {
+    "orgs": ("statistics:orgs", "kind=all"), "branches": ("statistics:orgs", "kind=branch"),
+    "empty_committees": ("statistics:empty", "kind=committee"), "empty_branches": ("statistics:empty", "kind=branch"),
+    "cadreless_branches": ("statistics:empty", "kind=cadreless"),
+    "members_registered": ("statistics:members", "kind=registered"), "members": ("statistics:members", "kind=members"),
+    "cadres": ("statistics:cadres", "kind=all"), "cadres_joined": ("statistics:cadres", "kind=joined"),
+    **{field: ("statistics:transfer_list", f"kind={field}") for field in selectors.TRANSFER_KINDS},
+    "dues_paid": ("dues:members", "paid=1"), "dues_unpaid": ("dues:members", "paid=0"),
+}
+
+
+@cache
+def _drill_bases():
+    """figure -> its list's address up to the row's org and month (reversed once per process)."""
+    return {field: f"{reverse(name)}?{extra}&" for field, (name, extra) in DRILL_LISTS.items()}
+
+
 def _drill_links(org, month):
     """figure -> the address of its drill-down list for this row's org."""
     q = _query(org, month)
-    lists = {
-        "orgs": ("statistics:orgs", "kind=all"), "branches": ("statistics:orgs", "kind=branch"),
-        "empty_committees": ("statistics:empty", "kind=committee"), "empty_branches": ("statistics:empty", "kind=branch"),
-        "cadreless_branches": ("statistics:empty", "kind=cadreless"),
-        "members_registered": ("statistics:members", "kind=registered"),
-        "members": ("statistics:members", "kind=members"),
-        "cadres": ("statistics:cadres", "kind=all"), "cadres_joined": ("statistics:cadres", "kind=joined"),
-    }
-    links = {field: f"{reverse(name)}?{extra}&{q}" for field, (name, extra) in lists.items()}
-    transfer_list = reverse("statistics:transfer_list")
-    links.update({field: f"{transfer_list}?kind={field}&{q}" for field in selectors.TRANSFER_KINDS})
-    dues = f"{reverse('dues:members')}?{q}"
-    links.update(dues_paid=f"{dues}&paid=1", dues_unpaid=f"{dues}&paid=0")
-    return links
+    return {field: base + q for field, base in _drill_bases().items()}
 
 
 def _value(stat, field):

@@ -81,3 +81,22 @@ def test_give_up_tells_the_org(province):
 
     downloads.give_up([job.pk], timezone.now())
     assert Message.objects.filter(recipient_org=t.city_a, title=downloads.FAILED_TITLE).exists()
+
+
+def test_a_lost_export_is_run_again_by_the_sweeper(client, province, small_threshold,
+                                                   django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal import jobs
+
+    t = province.tree
+    login(client, t.city_a)
+    client.get(reverse("statistics:members"), {"org": t.city_a.pk, "kind": "registered", "download": "xlsx"})
+    job = StatExport.objects.get()
+    assert job.status == StatExport.Status.QUEUED  # its task was lost with the request's commit
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.sweep(now=timezone.now() + timedelta(hours=1))["statistics.StatExport"] == (1, 0)
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.total) == (StatExport.Status.DONE, 2, 6)
