@@ -55,7 +55,9 @@ class OrgStat(models.Model):
     class Meta:
         verbose_name = "组织数据统计"
         verbose_name_plural = "组织数据统计"
-        constraints = [models.UniqueConstraint(fields=["org", "month"], name="org_stat_once")]
+        constraints = [models.UniqueConstraint(fields=["org", "month"], name="org_stat_once",
+                                               violation_error_code="duplicate",
+                                               violation_error_message="该组织该月的统计数据已存在")]
         indexes = [models.Index(fields=["month", "org"], name="org_stat_month")]
 
     @property
@@ -101,7 +103,8 @@ class CategoryStat(models.Model):
         verbose_name = "分类统计"
         verbose_name_plural = "分类统计"
         constraints = [models.UniqueConstraint(fields=["org", "month", "dimension", "key"],
-                                               name="category_stat_once")]
+                                               name="category_stat_once", violation_error_code="duplicate",
+                                               violation_error_message="该组织该月的分类统计已存在")]
 
 
 class RefreshRun(models.Model):
@@ -159,7 +162,7 @@ class StatExport(BackgroundJob):
                          condition=models.Q(status__in=["queued", "running"])),
         ]
         constraints = [models.UniqueConstraint(fields=["org", "key"], condition=models.Q(status__in=["queued", "running"]),
-                                               name="stat_export_once_at_a_time",
+                                               name="stat_export_once_at_a_time", violation_error_code="running",
                                                violation_error_message="该列表正在后台导出，请等待完成后再试")]
 
     def __str__(self):
