@@ -207,6 +207,7 @@ def empty_rows(stat_rows):
 
 CATEGORY_TYPES = [(OrgType.COMMITTEE, "基层团委数"), (OrgType.WORKING, "基层团工委数"),
                   (OrgType.GENERAL_BRANCH, "团总支数"), (OrgType.BRANCH, "团支部数")]
+CATEGORY_TYPE_VALUES = {t.value for t, _ in CATEGORY_TYPES}
 CATEGORY_HEADERS = ["行业类别", *(label for _, label in CATEGORY_TYPES), "团员数", "上年新发展团员数",
                     *(f"{n.label}团干部数" for n in CadreNature)]
 INDUSTRY_ROWS = [*((i.value, i.label) for i in Industry), (0, "未填写")]
@@ -267,7 +268,8 @@ CHARTS = [
 
 def chart_data(counts):
     """The four pie charts' data: [{key, title, data: [{name, value}]}] (zero slices kept for the tables)."""
-    orgs = counts.get(Dimension.ORGS, {})
+    # the orgs of the table's four type columns (a 领导机关 has no 行业类别)
+    orgs = {key: n for key, n in counts.get(Dimension.ORGS, {}).items() if key % 100 in CATEGORY_TYPE_VALUES}
     industries = [{"name": label, "value": _by_industry(orgs, value)} for value, label in INDUSTRY_ROWS]
     data = {
         "industry": industries,
