@@ -206,6 +206,7 @@ def _list(request, *, kind, params, org, month, size, heading):
         "org": org, "month": month, "heading": heading, "headers": spec.headers, "rows": rows, "page": page,
         "size": size, "sizes": selectors.PAGE_SIZES, "download": f"?{query.urlencode()}",
         "back": f"{reverse('statistics:overview')}?{_query(org, month)}",
+        "live_note": kind != "empty" and month != selectors.months_offered()[0],
     })
 
 

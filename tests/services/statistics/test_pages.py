@@ -4,6 +4,7 @@ from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from services.statistics import selectors
@@ -98,7 +99,7 @@ def test_member_list_masks_ids(client, province):
 def test_month_filter_offers_six_months_and_refuses_the_seventh(client, province):
     t = province.tree
     login(client, t.city_a)
-    months = recent_months(date.today())
+    months = recent_months(timezone.localdate())
     r = client.get(reverse(OVERVIEW), {"month": f"{months[-1]:%Y-%m}"})
     assert r.status_code == 200 and "只能查询最近6个月" not in r.content.decode()
     assert r.content.decode().count("<option value=\"20") >= 6
@@ -265,3 +266,13 @@ def test_after_a_real_refresh_every_list_matches_its_figure(client, province):
     html = client.get(reverse("statistics:categories")).content.decode()
     for url, n in re.findall(r'<a href="(/manage/statistics/orgs/\?[^"]+)">(\d+)</a>', html):
         assert len(rows_of(client.get(url.replace("&amp;", "&") + "&size=500"), "stat-list")) == int(n), url
+
+
+def test_a_past_month_list_says_it_lists_todays_data(client, province):
+    t = province.tree
+    login(client, t.city_a)
+    past = recent_months(timezone.localdate())[1]
+    r = client.get(reverse("statistics:members"), {"kind": "members", "month": f"{past:%Y-%m}"})
+    assert "名单按当前数据列出" in r.content.decode()
+    r = client.get(reverse("statistics:members"), {"kind": "members"})
+    assert "名单按当前数据列出" not in r.content.decode()
