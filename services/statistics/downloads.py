@@ -35,7 +35,7 @@ CHUNK = 1000
 PROGRESS_EVERY = 5000
 TASK = "services.statistics.downloads.run_export"
 ERR_RUNNING = "该列表正在后台导出，请等待完成后再试"
-ERR_TOO_MANY = f"数据超过{MAX_ROWS}条，请缩小查询范围后再导出"
+ERR_TOO_MANY = f"数据超过{MAX_ROWS}条，无法导出到一个表格，请选择下级组织分别导出"
 DONE_TITLE = "数据统计导出完成"
 FAILED_TITLE = "数据统计导出失败"
 
@@ -154,13 +154,11 @@ def _key(kind, org, params):
 def download(*, actor, org, kind, params):
     """The .xlsx of a list: a streamed response, or a background job (returned) past BACKGROUND_ROWS rows.
 
-    Raises ValidationError (Chinese) when the same list is still being exported, or it is too big."""
+    Raises ValidationError (Chinese) when the same list is still being exported."""
     spec = LISTS[kind]
     qs = spec.query(actor, org, params)
     title = spec.title(org, params)
-    big = qs[: BACKGROUND_ROWS + 1].count() > BACKGROUND_ROWS
-    if big and qs[: MAX_ROWS + 1].count() > MAX_ROWS:
-        raise ValidationError(ERR_TOO_MANY)
+    big = qs[: BACKGROUND_ROWS + 1].count() > BACKGROUND_ROWS  # the job itself refuses over MAX_ROWS
     audit_record(actor=actor, action="statistics.export", obj=org,
                  after={"列表": title, "方式": "后台导出" if big else "直接下载", **params})
     if not big:
@@ -198,6 +196,11 @@ def run_export(pk):
         spec = LISTS[job.kind]
         qs = spec.query(actor, org, params)
         total = qs.count()
+        if total > MAX_ROWS:
+            StatExport.objects.filter(pk=pk, status=StatExport.Status.RUNNING, attempts=attempt).update(
+                status=StatExport.Status.FAILED, total=total, error=ERR_TOO_MANY, finished_at=timezone.now())
+            _tell(job, FAILED_TITLE, f"“{job.title}”{ERR_TOO_MANY}。")
+            return StatExport.Status.FAILED
         StatExport.objects.filter(pk=pk).update(total=total)
 
         def progress(n):

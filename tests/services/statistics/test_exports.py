@@ -100,3 +100,17 @@ def test_a_lost_export_is_run_again_by_the_sweeper(client, province, small_thres
         assert jobs.sweep(now=timezone.now() + timedelta(hours=1))["statistics.StatExport"] == (1, 0)
     job.refresh_from_db()
     assert (job.status, job.attempts, job.total) == (StatExport.Status.DONE, 2, 6)
+
+
+def test_a_list_too_big_for_one_sheet_fails_with_a_message(client, province, small_threshold, monkeypatch,
+                                                            django_capture_on_commit_callbacks):
+    monkeypatch.setattr(downloads, "MAX_ROWS", 5)
+    t = province.tree
+    login(client, t.city_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(reverse("statistics:members"), {"org": t.city_a.pk, "kind": "registered", "download": "xlsx"})
+    job = StatExport.objects.get()
+    assert job.status == StatExport.Status.FAILED and not job.file
+    page = client.get(reverse("statistics:export_job", args=[job.pk])).content.decode()
+    assert "无法导出到一个表格" in page
+    assert Message.objects.filter(recipient_org=t.city_a, title=downloads.FAILED_TITLE).exists()
