@@ -43,6 +43,7 @@ FIGURES = ("orgs", "branches", "empty_committees", "empty_branches", "cadreless_
            "out_branch_approved", "out_parent_approved", "out_returned", "out_total", "out_school",
            "in_branch_approved", "in_returned", "in_total", "respond_due", "respond_timely")
 OWN_FIGURES = ("respond_due_own", "respond_timely_own")
+WORK_MEM = "256MB"
 COPIED = ("dues_billed", "dues_paid", "registration_members", "registration_done")
 
 
@@ -58,6 +59,9 @@ def refresh(*, kind=RefreshRun.Kind.DELTA, as_of=None):
     month, start = month_bounds(as_of)
     started = time.perf_counter()
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # the roll-up's grouping fits in memory (hash, not sort)
+                cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         written = _upsert_figures(month, start, as_of)
         if kind == RefreshRun.Kind.FULL:
             written += _rebuild_categories(month, as_of)
@@ -71,8 +75,17 @@ def _sql(qs):
     return qs.query.sql_with_params()
 
 
-def _member_base(start, as_of):
-    """Per branch: 已报到, 团员数 and the 报到 / 资料修改 reviews it owes this month (one scan)."""
+def _member_base():
+    """Per branch: 已报到 and 团员数 (one scan of the members)."""
+    from services.members.models import Member
+
+    return _sql(Member.objects.values("branch_id").annotate(
+        registered=Count("pk", filter=d.REGISTERED), good=Count("pk", filter=d.MEMBERS)).order_by())
+
+
+def _member_reviews(start, as_of):
+    """Per branch: the 报到 and 资料修改 reviews it owes this month. Only the records still pending or
+    handled since ``start`` are read (three indexes), not the whole table."""
     from services.members.choices import RegistrationStatus as R
     from services.members.models import Member
 
@@ -87,8 +100,9 @@ def _member_base(start, as_of):
     chg_timely = Q(change_reviewed_at__gte=start, change_reviewed_at__lt=as_of, deleted_at__isnull=True,
                    change_reviewed_at__lte=ExpressionWrapper(F("change_submitted_at") + late,
                                                              output_field=DateTimeField()))
-    return _sql(Member.objects.values("branch_id").annotate(
-        registered=Count("pk", filter=d.REGISTERED), good=Count("pk", filter=d.MEMBERS),
+    touched = (Q(registration_status__in=(R.PENDING, R.CHANGE_PENDING)) | Q(reviewed_at__gte=start)
+               | Q(change_reviewed_at__gte=start))
+    return _sql(Member.objects.filter(touched).values("branch_id").annotate(
         due=Count("pk", filter=reg_due) + Count("pk", filter=chg_due),
         timely=Count("pk", filter=reg_timely) + Count("pk", filter=chg_timely),
     ).order_by())
@@ -131,7 +145,7 @@ def _transfer_bases():
 
 
 def _review_bases(start, as_of):
-    """The award and transfer reviews each org owes this month: [(org column, sql, params)] of (org, due,
+    """The reviews each org owes this month: [(org column, sql, params)] of (org, due,
     timely)."""
     from services.awards.models import Award, AwardSource, AwardStatus
     from services.transfers.choices import REVIEW_STATES, StepKind
@@ -156,13 +170,14 @@ def _review_bases(start, as_of):
         timely=Count("pk", filter=Q(kind__in=(StepKind.APPROVED, StepKind.RETURNED), created_at__lte=ExpressionWrapper(
             F("received") + late, output_field=DateTimeField()))),
     ).order_by()
-    return [("reviewer_id", *_sql(awards)), ("reviewer_id", *_sql(pending)), ("org_id", *_sql(steps))]
+    return [("branch_id", *_member_reviews(start, as_of)), ("reviewer_id", *_sql(awards)),
+            ("reviewer_id", *_sql(pending)), ("org_id", *_sql(steps))]
 
 
 def _base_sql(start, as_of):
     """SELECT of every org's own contribution: (id, path, depth, <FIGURES>)."""
     q = connection.ops.quote_name
-    members_sql, members_params = _member_base(start, as_of)
+    members_sql, members_params = _member_base()
     cadres_sql, cadres_params = _cadre_base()
     (out_sql, out_params), (in_sql, in_params) = _transfer_bases()
     reviews = _review_bases(start, as_of)
@@ -185,8 +200,7 @@ def _base_sql(start, as_of):
         f" COALESCE(tf.returned, 0) AS out_returned, COALESCE(tf.total, 0) AS out_total,"
         f" COALESCE(tf.school, 0) AS out_school, COALESCE(tt.branch_ok, 0) AS in_branch_approved,"
         f" COALESCE(tt.returned, 0) AS in_returned, COALESCE(tt.total, 0) AS in_total,"
-        f" COALESCE(m.due, 0) + COALESCE(rv.due, 0) AS respond_due,"
-        f" COALESCE(m.timely, 0) + COALESCE(rv.timely, 0) AS respond_timely"
+        f" COALESCE(rv.due, 0) AS respond_due, COALESCE(rv.timely, 0) AS respond_timely"
         f" FROM {q(Organization._meta.db_table)} o"
         f" LEFT JOIN ({members_sql}) m ON m.branch_id = o.id"
         f" LEFT JOIN ({cadres_sql}) c ON c.org_id = o.id"
@@ -214,29 +228,40 @@ def _rollup_sql(base_sql):
 
 
 def _upsert_figures(month, start, as_of):
+    """Compute into a temporary table, then update the month's rows whose figures changed and insert the
+    missing ones (two set-based statements; an unchanged row is not rewritten)."""
     from services.dues.models import MonthStat
     from services.evaluation.models import RegistrationTally
 
     q = connection.ops.quote_name
-    stat = q(OrgStat._meta.db_table)
+    stat, orgs = q(OrgStat._meta.db_table), q(Organization._meta.db_table)
     base_sql, params = _base_sql(start, as_of)
     columns = FIGURES + OWN_FIGURES + COPIED
-    values = ", ".join(f"a.{f}" for f in FIGURES + OWN_FIGURES)
-    sql = (
-        f"INSERT INTO {stat} (org_id, month, computed_at, {', '.join(columns)})"
-        f" SELECT o.id, %s, %s, {values}, COALESCE(ms.billed, 0), COALESCE(ms.paid, 0),"
-        f" COALESCE(rt.members, 0), COALESCE(rt.registered, 0)"
-        f" FROM ({_rollup_sql(base_sql)}) a JOIN {q(Organization._meta.db_table)} o ON o.path = a.prefix"
-        f" LEFT JOIN {q(MonthStat._meta.db_table)} ms ON ms.org_id = o.id AND ms.month = %s"
-        f" LEFT JOIN {q(RegistrationTally._meta.db_table)} rt ON rt.org_id = o.id AND rt.year = %s"
-        f" WHERE 1 = 1"  # SQLite needs a WHERE before an upsert's ON CONFLICT after INSERT … SELECT
-        f" ON CONFLICT (org_id, month) DO UPDATE SET computed_at = excluded.computed_at, "
-        + ", ".join(f"{c} = excluded.{c}" for c in columns)
-        + " WHERE " + " OR ".join(f"{stat}.{c} <> excluded.{c}" for c in columns)
-    )
+    values = ", ".join(f"a.{f} AS {f}" for f in FIGURES + OWN_FIGURES)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [month, as_of, *params, month, month.year])
-        return max(cursor.rowcount, 0)
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE stat_figures AS SELECT o.id AS org_id, {values},"
+            f" COALESCE(ms.billed, 0) AS dues_billed, COALESCE(ms.paid, 0) AS dues_paid,"
+            f" COALESCE(rt.members, 0) AS registration_members, COALESCE(rt.registered, 0) AS registration_done"
+            f" FROM ({_rollup_sql(base_sql)}) a JOIN {orgs} o ON o.path = a.prefix"
+            f" LEFT JOIN {q(MonthStat._meta.db_table)} ms ON ms.org_id = o.id AND ms.month = %s"
+            f" LEFT JOIN {q(RegistrationTally._meta.db_table)} rt ON rt.org_id = o.id AND rt.year = %s",
+            [*params, month, month.year])
+        try:
+            cursor.execute(
+                f"UPDATE {stat} SET computed_at = %s, " + ", ".join(f"{c} = f.{c}" for c in columns)
+                + f" FROM stat_figures f WHERE {stat}.org_id = f.org_id AND {stat}.month = %s AND ("
+                + " OR ".join(f"{stat}.{c} <> f.{c}" for c in columns) + ")", [as_of, month])
+            written = max(cursor.rowcount, 0)
+            cursor.execute(
+                f"INSERT INTO {stat} (org_id, month, computed_at, {', '.join(columns)})"
+                f" SELECT f.org_id, %s, %s, {', '.join('f.' + c for c in columns)} FROM stat_figures f"
+                f" WHERE NOT EXISTS (SELECT 1 FROM {stat} s WHERE s.org_id = f.org_id AND s.month = %s)",
+                [month, as_of, month])
+            written += max(cursor.rowcount, 0)
+        finally:
+            cursor.execute("DROP TABLE stat_figures")
+    return written
 
 
 # --- 查看分类统计 -------------------------------------------------------------------------------------------
