@@ -10,7 +10,8 @@ figure changed. 团费 and 年度注册 are copied from the tables their apps ke
 * ``delta`` (every 15 minutes): the figures above. Idempotent: a second run with nothing changed writes
   nothing.
 * ``full`` (nightly): the same, then the month's :class:`CategoryStat` rows for 查看分类统计 rebuilt one
-  tree level at a time (branches from the member and cadre tables, every level above from the level below).
+  tree level at a time (from the member and cadre tables at the bottom, every level above from the level
+  below); a branch's own classification is not stored but read live.
 
 A month's row keeps what it last showed: a run only writes the month of its ``as_of``, so after a month
 rolls over the previous month's figures stay as they were at its last refresh.
@@ -267,58 +268,74 @@ def _upsert_figures(month, start, as_of):
 # --- 查看分类统计 -------------------------------------------------------------------------------------------
 
 def _category_bases(as_of):
-    """[(dimension, sql, params)] of (org_id, key, n): what each org itself contributes."""
+    """[(dimension, sql, params)] of (org_id, key, n): what each org itself contributes. The members are
+    read once, grouped by branch × 学历 × 收入 (with the count of those who joined last year); the four member
+    dimensions are sums over that cube (``stat_member_cube``, made by :func:`_rebuild_categories`)."""
     from services.cadres.models import CadrePost
     from services.members.models import Member
-
-    industry = Coalesce("branch__industry", 0)
-    members = Member.objects.filter(d.MEMBERS)
-    new_year = timezone.localdate(as_of).year - 1
-    post_industry = Coalesce("org__industry", 0)
 
     def grouped(qs, org, key):
         return _sql(qs.annotate(g_org=F(org), g_key=key).values("g_org", "g_key").annotate(n=Count("pk"))
                     .values("g_org", "g_key", "n").order_by())
 
-    return [
+    orgs = connection.ops.quote_name(Organization._meta.db_table)
+    cube = (f"SELECT c.branch_id AS g_org, {{key}} AS g_key, SUM(c.{{n}}) AS n FROM stat_member_cube c"
+            f" JOIN {orgs} b ON b.id = c.branch_id GROUP BY c.branch_id, {{key}}")
+    industry = "COALESCE(b.industry, 0) * 100"
+    new_year = timezone.localdate(as_of).year - 1
+    return _sql(Member.objects.filter(d.MEMBERS).values("branch_id", "highest_education", "income").annotate(
+        n=Count("pk"), new=Count("pk", filter=Q(joined_league__year=new_year))).order_by()), [
         (Dimension.ORGS, *grouped(Organization.objects.all(), "pk", Coalesce("industry", 0) * 100 + F("org_type"))),
-        (Dimension.MEMBERS, *grouped(members, "branch_id", industry * 100)),
-        (Dimension.NEW_MEMBERS, *grouped(members.filter(joined_league__year=new_year), "branch_id", industry * 100)),
-        (Dimension.CADRES, *grouped(CadrePost.objects.all(), "org_id", post_industry * 100 + F("nature"))),
-        (Dimension.EDUCATION, *grouped(members, "branch_id", F("highest_education"))),
-        (Dimension.INCOME, *grouped(members, "branch_id", F("income"))),
+        (Dimension.MEMBERS, cube.format(key=industry, n="n"), []),
+        (Dimension.NEW_MEMBERS, cube.format(key=industry, n="new") + " HAVING SUM(c.new) > 0", []),
+        (Dimension.CADRES, *grouped(CadrePost.objects.all(), "org_id",
+                                    Coalesce("org__industry", 0) * 100 + F("nature"))),
+        (Dimension.EDUCATION, cube.format(key="c.highest_education", n="n"), []),
+        (Dimension.INCOME, cube.format(key="c.income", n="n"), []),
     ]
 
 
 def _rebuild_categories(month, as_of):
-    """Replace the month's CategoryStat rows, deepest level first: a level's rows are its orgs' own
-    contributions plus the rows of the level below grouped by parent path."""
+    """Replace the month's CategoryStat rows, deepest level first: a level's rows (in a temporary table)
+    are its orgs' own contributions plus the level below's rows grouped by parent path, so every row is
+    read once on its way up. Branches' own rows are not stored (three quarters of all rows): a branch's
+    classification is read live from its few members (:func:`.categories.category_counts`)."""
     q = connection.ops.quote_name
     table, orgs = q(CategoryStat._meta.db_table), q(Organization._meta.db_table)
     CategoryStat.objects.filter(month=month).delete()
-    bases = _category_bases(as_of)
+    (cube_sql, cube_params), bases = _category_bases(as_of)
     own_sql = " UNION ALL ".join(f"SELECT g.g_org AS org_id, {int(dim)} AS dimension, g.g_key AS k, g.n AS n"
                                  f" FROM ({sql}) g" for dim, sql, _ in bases)
     own_params = [p for _, _, params in bases for p in params]
     width = Organization.steplen
     written = 0
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE stat_category_own AS {own_sql}", own_params)
+        cursor.execute(f"CREATE TEMPORARY TABLE stat_member_cube AS {cube_sql}", cube_params)
+        cursor.execute(f"CREATE TEMPORARY TABLE stat_category_own AS SELECT o.path AS path, o.depth AS depth,"
+                       f" u.dimension AS dimension, u.k AS k, u.n AS n FROM ({own_sql}) u"
+                       f" JOIN {orgs} o ON o.id = u.org_id", own_params)
+        cursor.execute("CREATE INDEX stat_category_own_depth ON stat_category_own (depth)")
+        cursor.execute("CREATE TEMPORARY TABLE stat_category_level (path VARCHAR(255), dimension INTEGER,"
+                       " k INTEGER, n INTEGER)")
         try:
             for depth in range(_max_depth(), 0, -1):
+                # this level = own rows of its orgs + the level below, grouped by parent path
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE stat_category_next AS SELECT x.path AS path, x.dimension AS dimension,"
+                    f" x.k AS k, SUM(x.n) AS n FROM ("
+                    f"   SELECT path, dimension, k, n FROM stat_category_own WHERE depth = %s"
+                    f"   UNION ALL SELECT SUBSTR(path, 1, {width * depth}), dimension, k, n FROM stat_category_level"
+                    f" ) x GROUP BY x.path, x.dimension, x.k", [depth])
+                cursor.execute("DROP TABLE stat_category_level")
+                cursor.execute("ALTER TABLE stat_category_next RENAME TO stat_category_level")
                 cursor.execute(
                     f"INSERT INTO {table} (org_id, month, dimension, {q('key')}, n)"
-                    f" SELECT o.id, %s, x.dimension, x.k, SUM(x.n) FROM ("
-                    f"   SELECT own.org_id AS org_id, own.dimension, own.k, own.n FROM stat_category_own own"
-                    f"   JOIN {orgs} oo ON oo.id = own.org_id WHERE oo.depth = %s"
-                    f"   UNION ALL"
-                    f"   SELECT p.id, c.dimension, c.{q('key')}, c.n FROM {table} c"
-                    f"   JOIN {orgs} co ON co.id = c.org_id"
-                    f"   JOIN {orgs} p ON p.path = SUBSTR(co.path, 1, {width} * %s)"
-                    f"   WHERE c.month = %s AND co.depth = %s"
-                    f" ) x JOIN {orgs} o ON o.id = x.org_id GROUP BY o.id, x.dimension, x.k",
-                    [month, depth, depth, month, depth + 1])
+                    f" SELECT o.id, %s, c.dimension, c.k, c.n FROM stat_category_level c"
+                    f" JOIN {orgs} o ON o.path = c.path WHERE o.org_type <> {int(OrgType.BRANCH)}", [month])
                 written += max(cursor.rowcount, 0)
         finally:
-            cursor.execute("DROP TABLE stat_category_own")
+            cursor.execute("DROP TABLE IF EXISTS stat_member_cube")
+            cursor.execute("DROP TABLE IF EXISTS stat_category_own")
+            cursor.execute("DROP TABLE IF EXISTS stat_category_level")
+            cursor.execute("DROP TABLE IF EXISTS stat_category_next")
     return written

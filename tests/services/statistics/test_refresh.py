@@ -185,14 +185,14 @@ def test_the_nightly_refresh_counts_the_classifications_of_every_subtree(provinc
     from collections import Counter
 
     from orgtree.models import Organization
+    from services.statistics.categories import category_counts
     from services.statistics.models import CategoryStat, Dimension
 
     s = province
     refresh.refresh(kind=RefreshRun.Kind.FULL, as_of=at(2026, 11, 20, 12))
 
     def counts(org, dimension):
-        return dict(CategoryStat.objects.filter(org=org, month=datetime(2026, 11, 1).date(), dimension=dimension)
-                    .values_list("key", "n"))
+        return category_counts(org, datetime(2026, 11, 1).date(), dimension)
 
     expected = Counter((o.industry or 0) * 100 + o.org_type
                        for o in Organization.objects.filter(path__startswith=s.province.path))
@@ -208,3 +208,7 @@ def test_the_nightly_refresh_counts_the_classifications_of_every_subtree(provinc
     # a second full refresh replaces the month's rows rather than adding to them
     refresh.refresh(kind=RefreshRun.Kind.FULL, as_of=at(2026, 11, 20, 13))
     assert counts(s.province, Dimension.EDUCATION) == {4: 5}
+    # a branch's own counts are read live, not stored
+    assert not CategoryStat.objects.filter(org__in=[s.branch, s.branch2]).exists()
+    assert counts(s.branch2, Dimension.CADRES) == {(s.branch2.industry or 0) * 100 + 2: 1}
+    assert counts(s.branch, Dimension.INCOME) == {1: 2}
