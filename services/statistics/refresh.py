@@ -26,7 +26,7 @@ Only each record's latest submission is kept, so a resubmitted item is counted o
 """
 
 import time
-from datetime import datetime, time as dtime
+from datetime import datetime, time as dtime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Count, DateTimeField, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery, Value
@@ -45,6 +45,9 @@ FIGURES = ("orgs", "branches", "empty_committees", "empty_branches", "cadreless_
            "in_branch_approved", "in_returned", "in_total", "respond_due", "respond_timely")
 OWN_FIGURES = ("respond_due_own", "respond_timely_own")
 WORK_MEM = "256MB"
+#: Months of figures kept (数据统计 offers the last six; the rest serve the monthly reports and audits).
+KEEP_MONTHS = 24
+KEEP_RUNS_DAYS = 90
 COPIED = ("dues_billed", "dues_paid", "registration_members", "registration_done")
 
 
@@ -66,8 +69,17 @@ def refresh(*, kind=RefreshRun.Kind.DELTA, as_of=None):
         written = _upsert_figures(month, start, as_of)
         if kind == RefreshRun.Kind.FULL:
             written += _rebuild_categories(month, as_of)
+            _prune(month, as_of)
         return RefreshRun.objects.create(kind=kind, as_of=as_of, month=month, rows_written=written,
                                          seconds=round(time.perf_counter() - started, 3))
+
+
+def _prune(month, as_of):
+    """The nightly run drops the months nobody can open any more and old run records."""
+    oldest = d.recent_months(month, KEEP_MONTHS)[-1]
+    OrgStat.objects.filter(month__lt=oldest).delete()
+    CategoryStat.objects.filter(month__lt=oldest).delete()
+    RefreshRun.objects.filter(as_of__lt=as_of - timedelta(days=KEEP_RUNS_DAYS)).delete()
 
 
 # --- the per-org base --------------------------------------------------------------------------------
