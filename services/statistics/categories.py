@@ -1,8 +1,7 @@
 """查看分类统计's counts of one org (reference §5.2): the nightly :class:`CategoryStat` rows for a committee,
 read live for a branch (its own members and cadre records: a few rows, one index range each)."""
 
-from django.db.models import Count, F, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 
 from . import definitions as d
 from .models import CategoryStat, Dimension
