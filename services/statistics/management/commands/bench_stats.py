@@ -128,7 +128,7 @@ class Command(BaseCommand):
         client = org_client(root)
         n = warmup + samples
         plan = {"trivial": [(client, reverse("portal:ping"), {})] * n,
-                "page": [(client, reverse("statistics:index"), {})] * n}
+                "page": [(client, reverse("statistics:overview"), {})] * n}
         return p50_p95_ms(round_robin(plan, warmup))
 
     # --- 4. one 成长档案 PDF -----------------------------------------------------------------------------
