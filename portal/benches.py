@@ -80,6 +80,12 @@ BENCHES = [
         Figure("教育评议 50人批量录入", "entry_p95_ms", "trivial_p95_ms", 5.0),
         *pages(("年度注册进度 团省委", "progress")),
     ]),
+    Bench("bench_stats", (), [
+        Figure("数据统计 全量刷新（对比原始 SQL）", "refresh_s", "raw_s", JOB_GOAL, "s"),
+        Figure("数据统计 1000处变更后的15分钟增量", "delta_s", None, 10, "s"),
+        Figure("数据统计 页面", "page_p95_ms", "trivial_p95_ms", PAGE_GOAL),
+        Figure("成长档案 PDF 生成", "pdf_s", None, 1, "s"),
+    ]),
     Bench("bench_broadcast", ("--recipients", "200000"), [
         Figure("群发 20万人（对比原始 INSERT … SELECT）", "fan_out_s", "baseline_s", JOB_GOAL, "s"),
     ]),

@@ -38,6 +38,9 @@ def seed_wechat_demo():
 
     seed_dues_demo()
     seed_cadre_demo(people["demo-cadre-1"])
+    from services.statistics.refresh import refresh
+
+    refresh(kind="full")  # 数据统计 shows the demo province at once (the schedule keeps it current after)
     if not Message.objects.filter(title="欢迎使用智慧团建").exists():
         branch = Organization.objects.get(short_name="研发一部团支部")
         notify(recipient=people["demo-member-1"], title="欢迎使用智慧团建", level=Message.Level.SYSTEM,

@@ -10,7 +10,8 @@ figure changed. 团费 and 年度注册 are copied from the tables their apps ke
 * ``delta`` (every 15 minutes): the figures above. Idempotent: a second run with nothing changed writes
   nothing.
 * ``full`` (nightly): the same, then the month's :class:`CategoryStat` rows for 查看分类统计 rebuilt one
-  tree level at a time (branches from the member and cadre tables, every level above from the level below).
+  tree level at a time (from the member and cadre tables at the bottom, every level above from the level
+  below); a branch's own classification is not stored but read live.
 
 A month's row keeps what it last showed: a run only writes the month of its ``as_of``, so after a month
 rolls over the previous month's figures stay as they were at its last refresh.
@@ -25,7 +26,7 @@ Only each record's latest submission is kept, so a resubmitted item is counted o
 """
 
 import time
-from datetime import datetime, time as dtime
+from datetime import datetime, time as dtime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Count, DateTimeField, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery, Value
@@ -43,6 +44,10 @@ FIGURES = ("orgs", "branches", "empty_committees", "empty_branches", "cadreless_
            "out_branch_approved", "out_parent_approved", "out_returned", "out_total", "out_school",
            "in_branch_approved", "in_returned", "in_total", "respond_due", "respond_timely")
 OWN_FIGURES = ("respond_due_own", "respond_timely_own")
+WORK_MEM = "256MB"
+#: Months of figures kept (数据统计 offers the last six; the rest serve the monthly reports and audits).
+KEEP_MONTHS = 24
+KEEP_RUNS_DAYS = 90
 COPIED = ("dues_billed", "dues_paid", "registration_members", "registration_done")
 
 
@@ -58,11 +63,23 @@ def refresh(*, kind=RefreshRun.Kind.DELTA, as_of=None):
     month, start = month_bounds(as_of)
     started = time.perf_counter()
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # the roll-up's grouping fits in memory (hash, not sort)
+                cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         written = _upsert_figures(month, start, as_of)
         if kind == RefreshRun.Kind.FULL:
             written += _rebuild_categories(month, as_of)
+            _prune(month, as_of)
         return RefreshRun.objects.create(kind=kind, as_of=as_of, month=month, rows_written=written,
                                          seconds=round(time.perf_counter() - started, 3))
+
+
+def _prune(month, as_of):
+    """The nightly run drops the months nobody can open any more and old run records."""
+    oldest = d.recent_months(month, KEEP_MONTHS)[-1]
+    OrgStat.objects.filter(month__lt=oldest).delete()
+    CategoryStat.objects.filter(month__lt=oldest).delete()
+    RefreshRun.objects.filter(as_of__lt=as_of - timedelta(days=KEEP_RUNS_DAYS)).delete()
 
 
 # --- the per-org base --------------------------------------------------------------------------------
@@ -71,8 +88,17 @@ def _sql(qs):
     return qs.query.sql_with_params()
 
 
-def _member_base(start, as_of):
-    """Per branch: 已报到, 团员数 and the 报到 / 资料修改 reviews it owes this month (one scan)."""
+def _member_base():
+    """Per branch: 已报到 and 团员数 (one scan of the members)."""
+    from services.members.models import Member
+
+    return _sql(Member.objects.values("branch_id").annotate(
+        registered=Count("pk", filter=d.REGISTERED), good=Count("pk", filter=d.MEMBERS)).order_by())
+
+
+def _member_reviews(start, as_of):
+    """Per branch: the 报到 and 资料修改 reviews it owes this month. Only the records still pending or
+    handled since ``start`` are read (three indexes), not the whole table."""
     from services.members.choices import RegistrationStatus as R
     from services.members.models import Member
 
@@ -87,8 +113,9 @@ def _member_base(start, as_of):
     chg_timely = Q(change_reviewed_at__gte=start, change_reviewed_at__lt=as_of, deleted_at__isnull=True,
                    change_reviewed_at__lte=ExpressionWrapper(F("change_submitted_at") + late,
                                                              output_field=DateTimeField()))
-    return _sql(Member.objects.values("branch_id").annotate(
-        registered=Count("pk", filter=d.REGISTERED), good=Count("pk", filter=d.MEMBERS),
+    touched = (Q(registration_status__in=(R.PENDING, R.CHANGE_PENDING)) | Q(reviewed_at__gte=start)
+               | Q(change_reviewed_at__gte=start))
+    return _sql(Member.objects.filter(touched).values("branch_id").annotate(
         due=Count("pk", filter=reg_due) + Count("pk", filter=chg_due),
         timely=Count("pk", filter=reg_timely) + Count("pk", filter=chg_timely),
     ).order_by())
@@ -131,7 +158,7 @@ def _transfer_bases():
 
 
 def _review_bases(start, as_of):
-    """The award and transfer reviews each org owes this month: [(org column, sql, params)] of (org, due,
+    """The reviews each org owes this month: [(org column, sql, params)] of (org, due,
     timely)."""
     from services.awards.models import Award, AwardSource, AwardStatus
     from services.transfers.choices import REVIEW_STATES, StepKind
@@ -156,13 +183,14 @@ def _review_bases(start, as_of):
         timely=Count("pk", filter=Q(kind__in=(StepKind.APPROVED, StepKind.RETURNED), created_at__lte=ExpressionWrapper(
             F("received") + late, output_field=DateTimeField()))),
     ).order_by()
-    return [("reviewer_id", *_sql(awards)), ("reviewer_id", *_sql(pending)), ("org_id", *_sql(steps))]
+    return [("branch_id", *_member_reviews(start, as_of)), ("reviewer_id", *_sql(awards)),
+            ("reviewer_id", *_sql(pending)), ("org_id", *_sql(steps))]
 
 
 def _base_sql(start, as_of):
     """SELECT of every org's own contribution: (id, path, depth, <FIGURES>)."""
     q = connection.ops.quote_name
-    members_sql, members_params = _member_base(start, as_of)
+    members_sql, members_params = _member_base()
     cadres_sql, cadres_params = _cadre_base()
     (out_sql, out_params), (in_sql, in_params) = _transfer_bases()
     reviews = _review_bases(start, as_of)
@@ -185,8 +213,7 @@ def _base_sql(start, as_of):
         f" COALESCE(tf.returned, 0) AS out_returned, COALESCE(tf.total, 0) AS out_total,"
         f" COALESCE(tf.school, 0) AS out_school, COALESCE(tt.branch_ok, 0) AS in_branch_approved,"
         f" COALESCE(tt.returned, 0) AS in_returned, COALESCE(tt.total, 0) AS in_total,"
-        f" COALESCE(m.due, 0) + COALESCE(rv.due, 0) AS respond_due,"
-        f" COALESCE(m.timely, 0) + COALESCE(rv.timely, 0) AS respond_timely"
+        f" COALESCE(rv.due, 0) AS respond_due, COALESCE(rv.timely, 0) AS respond_timely"
         f" FROM {q(Organization._meta.db_table)} o"
         f" LEFT JOIN ({members_sql}) m ON m.branch_id = o.id"
         f" LEFT JOIN ({cadres_sql}) c ON c.org_id = o.id"
@@ -214,86 +241,113 @@ def _rollup_sql(base_sql):
 
 
 def _upsert_figures(month, start, as_of):
+    """Compute into a temporary table, then update the month's rows whose figures changed and insert the
+    missing ones (two set-based statements; an unchanged row is not rewritten)."""
     from services.dues.models import MonthStat
     from services.evaluation.models import RegistrationTally
 
     q = connection.ops.quote_name
-    stat = q(OrgStat._meta.db_table)
+    stat, orgs = q(OrgStat._meta.db_table), q(Organization._meta.db_table)
     base_sql, params = _base_sql(start, as_of)
     columns = FIGURES + OWN_FIGURES + COPIED
-    values = ", ".join(f"a.{f}" for f in FIGURES + OWN_FIGURES)
-    sql = (
-        f"INSERT INTO {stat} (org_id, month, computed_at, {', '.join(columns)})"
-        f" SELECT o.id, %s, %s, {values}, COALESCE(ms.billed, 0), COALESCE(ms.paid, 0),"
-        f" COALESCE(rt.members, 0), COALESCE(rt.registered, 0)"
-        f" FROM ({_rollup_sql(base_sql)}) a JOIN {q(Organization._meta.db_table)} o ON o.path = a.prefix"
-        f" LEFT JOIN {q(MonthStat._meta.db_table)} ms ON ms.org_id = o.id AND ms.month = %s"
-        f" LEFT JOIN {q(RegistrationTally._meta.db_table)} rt ON rt.org_id = o.id AND rt.year = %s"
-        f" WHERE 1 = 1"  # SQLite needs a WHERE before an upsert's ON CONFLICT after INSERT … SELECT
-        f" ON CONFLICT (org_id, month) DO UPDATE SET computed_at = excluded.computed_at, "
-        + ", ".join(f"{c} = excluded.{c}" for c in columns)
-        + " WHERE " + " OR ".join(f"{stat}.{c} <> excluded.{c}" for c in columns)
-    )
+    values = ", ".join(f"a.{f} AS {f}" for f in FIGURES + OWN_FIGURES)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [month, as_of, *params, month, month.year])
-        return max(cursor.rowcount, 0)
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE stat_figures AS SELECT o.id AS org_id, {values},"
+            f" COALESCE(ms.billed, 0) AS dues_billed, COALESCE(ms.paid, 0) AS dues_paid,"
+            f" COALESCE(rt.members, 0) AS registration_members, COALESCE(rt.registered, 0) AS registration_done"
+            f" FROM ({_rollup_sql(base_sql)}) a JOIN {orgs} o ON o.path = a.prefix"
+            f" LEFT JOIN {q(MonthStat._meta.db_table)} ms ON ms.org_id = o.id AND ms.month = %s"
+            f" LEFT JOIN {q(RegistrationTally._meta.db_table)} rt ON rt.org_id = o.id AND rt.year = %s",
+            [*params, month, month.year])
+        try:
+            cursor.execute(
+                f"UPDATE {stat} SET computed_at = %s, " + ", ".join(f"{c} = f.{c}" for c in columns)
+                + f" FROM stat_figures f WHERE {stat}.org_id = f.org_id AND {stat}.month = %s AND ("
+                + " OR ".join(f"{stat}.{c} <> f.{c}" for c in columns) + ")", [as_of, month])
+            written = max(cursor.rowcount, 0)
+            cursor.execute(
+                f"INSERT INTO {stat} (org_id, month, computed_at, {', '.join(columns)})"
+                f" SELECT f.org_id, %s, %s, {', '.join('f.' + c for c in columns)} FROM stat_figures f"
+                f" WHERE NOT EXISTS (SELECT 1 FROM {stat} s WHERE s.org_id = f.org_id AND s.month = %s)",
+                [month, as_of, month])
+            written += max(cursor.rowcount, 0)
+        finally:
+            cursor.execute("DROP TABLE stat_figures")
+    return written
 
 
 # --- 查看分类统计 -------------------------------------------------------------------------------------------
 
 def _category_bases(as_of):
-    """[(dimension, sql, params)] of (org_id, key, n): what each org itself contributes."""
+    """[(dimension, sql, params)] of (org_id, key, n): what each org itself contributes. The members are
+    read once, grouped by branch × 学历 × 收入 (with the count of those who joined last year); the four member
+    dimensions are sums over that cube (``stat_member_cube``, made by :func:`_rebuild_categories`)."""
     from services.cadres.models import CadrePost
     from services.members.models import Member
-
-    industry = Coalesce("branch__industry", 0)
-    members = Member.objects.filter(d.MEMBERS)
-    new_year = timezone.localdate(as_of).year - 1
-    post_industry = Coalesce("org__industry", 0)
 
     def grouped(qs, org, key):
         return _sql(qs.annotate(g_org=F(org), g_key=key).values("g_org", "g_key").annotate(n=Count("pk"))
                     .values("g_org", "g_key", "n").order_by())
 
-    return [
+    orgs = connection.ops.quote_name(Organization._meta.db_table)
+    cube = (f"SELECT c.branch_id AS g_org, {{key}} AS g_key, SUM(c.{{n}}) AS n FROM stat_member_cube c"
+            f" JOIN {orgs} b ON b.id = c.branch_id GROUP BY c.branch_id, {{key}}")
+    industry = "COALESCE(b.industry, 0) * 100"
+    new_year = timezone.localdate(as_of).year - 1
+    return _sql(Member.objects.filter(d.MEMBERS).values("branch_id", "highest_education", "income").annotate(
+        n=Count("pk"), new=Count("pk", filter=Q(joined_league__year=new_year))).order_by()), [
         (Dimension.ORGS, *grouped(Organization.objects.all(), "pk", Coalesce("industry", 0) * 100 + F("org_type"))),
-        (Dimension.MEMBERS, *grouped(members, "branch_id", industry * 100)),
-        (Dimension.NEW_MEMBERS, *grouped(members.filter(joined_league__year=new_year), "branch_id", industry * 100)),
-        (Dimension.CADRES, *grouped(CadrePost.objects.all(), "org_id", post_industry * 100 + F("nature"))),
-        (Dimension.EDUCATION, *grouped(members, "branch_id", F("highest_education"))),
-        (Dimension.INCOME, *grouped(members, "branch_id", F("income"))),
+        (Dimension.MEMBERS, cube.format(key=industry, n="n"), []),
+        (Dimension.NEW_MEMBERS, cube.format(key=industry, n="new") + " HAVING SUM(c.new) > 0", []),
+        (Dimension.CADRES, *grouped(CadrePost.objects.all(), "org_id",
+                                    Coalesce("org__industry", 0) * 100 + F("nature"))),
+        (Dimension.EDUCATION, cube.format(key="c.highest_education", n="n"), []),
+        (Dimension.INCOME, cube.format(key="c.income", n="n"), []),
     ]
 
 
 def _rebuild_categories(month, as_of):
-    """Replace the month's CategoryStat rows, deepest level first: a level's rows are its orgs' own
-    contributions plus the rows of the level below grouped by parent path."""
+    """Replace the month's CategoryStat rows, deepest level first: a level's rows (in a temporary table)
+    are its orgs' own contributions plus the level below's rows grouped by parent path, so every row is
+    read once on its way up. Branches' own rows are not stored (three quarters of all rows): a branch's
+    classification is read live from its few members (:func:`.categories.category_counts`)."""
     q = connection.ops.quote_name
     table, orgs = q(CategoryStat._meta.db_table), q(Organization._meta.db_table)
     CategoryStat.objects.filter(month=month).delete()
-    bases = _category_bases(as_of)
+    (cube_sql, cube_params), bases = _category_bases(as_of)
     own_sql = " UNION ALL ".join(f"SELECT g.g_org AS org_id, {int(dim)} AS dimension, g.g_key AS k, g.n AS n"
                                  f" FROM ({sql}) g" for dim, sql, _ in bases)
     own_params = [p for _, _, params in bases for p in params]
     width = Organization.steplen
     written = 0
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE stat_category_own AS {own_sql}", own_params)
+        cursor.execute(f"CREATE TEMPORARY TABLE stat_member_cube AS {cube_sql}", cube_params)
+        cursor.execute(f"CREATE TEMPORARY TABLE stat_category_own AS SELECT o.path AS path, o.depth AS depth,"
+                       f" u.dimension AS dimension, u.k AS k, u.n AS n FROM ({own_sql}) u"
+                       f" JOIN {orgs} o ON o.id = u.org_id", own_params)
+        cursor.execute("CREATE INDEX stat_category_own_depth ON stat_category_own (depth)")
+        cursor.execute("CREATE TEMPORARY TABLE stat_category_level (path VARCHAR(255), dimension INTEGER,"
+                       " k INTEGER, n INTEGER)")
         try:
             for depth in range(_max_depth(), 0, -1):
+                # this level = own rows of its orgs + the level below, grouped by parent path
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE stat_category_next AS SELECT x.path AS path, x.dimension AS dimension,"
+                    f" x.k AS k, SUM(x.n) AS n FROM ("
+                    f"   SELECT path, dimension, k, n FROM stat_category_own WHERE depth = %s"
+                    f"   UNION ALL SELECT SUBSTR(path, 1, {width * depth}), dimension, k, n FROM stat_category_level"
+                    f" ) x GROUP BY x.path, x.dimension, x.k", [depth])
+                cursor.execute("DROP TABLE stat_category_level")
+                cursor.execute("ALTER TABLE stat_category_next RENAME TO stat_category_level")
                 cursor.execute(
                     f"INSERT INTO {table} (org_id, month, dimension, {q('key')}, n)"
-                    f" SELECT o.id, %s, x.dimension, x.k, SUM(x.n) FROM ("
-                    f"   SELECT own.org_id AS org_id, own.dimension, own.k, own.n FROM stat_category_own own"
-                    f"   JOIN {orgs} oo ON oo.id = own.org_id WHERE oo.depth = %s"
-                    f"   UNION ALL"
-                    f"   SELECT p.id, c.dimension, c.{q('key')}, c.n FROM {table} c"
-                    f"   JOIN {orgs} co ON co.id = c.org_id"
-                    f"   JOIN {orgs} p ON p.path = SUBSTR(co.path, 1, {width} * %s)"
-                    f"   WHERE c.month = %s AND co.depth = %s"
-                    f" ) x JOIN {orgs} o ON o.id = x.org_id GROUP BY o.id, x.dimension, x.k",
-                    [month, depth, depth, month, depth + 1])
+                    f" SELECT o.id, %s, c.dimension, c.k, c.n FROM stat_category_level c"
+                    f" JOIN {orgs} o ON o.path = c.path WHERE o.org_type <> {int(OrgType.BRANCH)}", [month])
                 written += max(cursor.rowcount, 0)
         finally:
-            cursor.execute("DROP TABLE stat_category_own")
+            cursor.execute("DROP TABLE IF EXISTS stat_member_cube")
+            cursor.execute("DROP TABLE IF EXISTS stat_category_own")
+            cursor.execute("DROP TABLE IF EXISTS stat_category_level")
+            cursor.execute("DROP TABLE IF EXISTS stat_category_next")
     return written

@@ -185,14 +185,14 @@ def test_the_nightly_refresh_counts_the_classifications_of_every_subtree(provinc
     from collections import Counter
 
     from orgtree.models import Organization
+    from services.statistics.categories import category_counts
     from services.statistics.models import CategoryStat, Dimension
 
     s = province
     refresh.refresh(kind=RefreshRun.Kind.FULL, as_of=at(2026, 11, 20, 12))
 
     def counts(org, dimension):
-        return dict(CategoryStat.objects.filter(org=org, month=datetime(2026, 11, 1).date(), dimension=dimension)
-                    .values_list("key", "n"))
+        return category_counts(org, datetime(2026, 11, 1).date(), dimension)
 
     expected = Counter((o.industry or 0) * 100 + o.org_type
                        for o in Organization.objects.filter(path__startswith=s.province.path))
@@ -208,3 +208,26 @@ def test_the_nightly_refresh_counts_the_classifications_of_every_subtree(provinc
     # a second full refresh replaces the month's rows rather than adding to them
     refresh.refresh(kind=RefreshRun.Kind.FULL, as_of=at(2026, 11, 20, 13))
     assert counts(s.province, Dimension.EDUCATION) == {4: 5}
+    # a branch's own counts are read live, not stored
+    assert not CategoryStat.objects.filter(org__in=[s.branch, s.branch2]).exists()
+    assert counts(s.branch2, Dimension.CADRES) == {(s.branch2.industry or 0) * 100 + 2: 1}
+    assert counts(s.branch, Dimension.INCOME) == {1: 2}
+
+
+def test_the_nightly_run_keeps_24_months_and_90_days_of_run_records(tree):
+    from services.statistics.models import CategoryStat, Dimension
+
+    old, kept = datetime(2024, 11, 1).date(), datetime(2024, 12, 1).date()
+    for month in (old, kept):
+        OrgStat.objects.create(org=tree.province, month=month, computed_at=at(2024, 12, 1))
+        CategoryStat.objects.create(org=tree.province, month=month, dimension=Dimension.INCOME, key=1, n=1)
+    RefreshRun.objects.create(kind="delta", as_of=at(2026, 8, 21, 12), month=datetime(2026, 8, 1).date())
+    RefreshRun.objects.create(kind="delta", as_of=at(2026, 8, 22, 12), month=datetime(2026, 8, 1).date())
+    refresh.refresh(kind=RefreshRun.Kind.DELTA, as_of=at(2026, 11, 20, 12))
+    assert OrgStat.objects.filter(month=old).exists()  # only the nightly run prunes
+    refresh.refresh(kind=RefreshRun.Kind.FULL, as_of=at(2026, 11, 20, 12))
+    assert set(OrgStat.objects.filter(month__lt=datetime(2025, 1, 1).date()).values_list("month", flat=True)) == {kept}
+    assert set(CategoryStat.objects.values_list("month", flat=True).distinct()) >= {kept}
+    assert not CategoryStat.objects.filter(month=old).exists()
+    assert not RefreshRun.objects.filter(as_of=at(2026, 8, 21, 12)).exists()
+    assert RefreshRun.objects.filter(as_of=at(2026, 8, 22, 12)).exists()
