@@ -214,7 +214,12 @@ INDUSTRY_ROWS = [*((i.value, i.label) for i in Industry), (0, "未填写")]
 
 
 def category_counts(org, month):
-    """{dimension: {key: n}} of the org's month, one query."""
+    """{dimension: {key: n}} of the org's month: one query of the nightly rows, or a branch's own
+    records read live (the refresh keeps no rows for branches, :mod:`.categories`)."""
+    if org.is_branch:
+        from .categories import branch_counts
+
+        return {dim: branch_counts(org, dim) for dim in Dimension}
     counts = {}
     for dim, key, n in CategoryStat.objects.filter(org=org, month=month).values_list("dimension", "key", "n"):
         counts.setdefault(dim, {})[key] = n

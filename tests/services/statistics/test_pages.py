@@ -276,3 +276,14 @@ def test_a_past_month_list_says_it_lists_todays_data(client, province):
     assert "名单按当前数据列出" in r.content.decode()
     r = client.get(reverse("statistics:members"), {"kind": "members"})
     assert "名单按当前数据列出" not in r.content.decode()
+
+
+def test_a_branchs_categories_are_read_live(client, province):
+    t = province.tree
+    login(client, t.city_a)
+    data = client.get(reverse("statistics:charts"), {"org": province.branch2.pk}).json()
+    charts = {c["key"]: c for c in data["charts"]}
+    assert {"name": "其他", "value": 1} in charts["industry"]["data"]  # the branch itself
+    assert sum(d["value"] for d in charts["education"]["data"]) == 3  # its three members in good standing
+    r = client.get(reverse("statistics:categories"), {"org": province.branch2.pk})
+    assert r.status_code == 200
