@@ -6,6 +6,7 @@ the org that asked, and announced in 我的消息 when done. One such job per or
 
 import logging
 import tempfile
+import uuid
 from dataclasses import dataclass
 from itertools import islice
 from typing import Callable
@@ -209,7 +210,7 @@ def run_export(pk):
         with tempfile.TemporaryFile() as out:
             write_workbook(out, [Sheet(job.title[:31], spec.headers, _cells(job.kind, qs, params, progress))])
             out.seek(0)
-            job.file.save(f"{job.title}.xlsx", File(out), save=False)
+            job.file.save(f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}.xlsx", File(out), save=False)  # a random name
     except Exception:
         logger.exception("statistics export %s failed", pk)
         StatExport.objects.filter(pk=pk, status=StatExport.Status.RUNNING, attempts=attempt).update(

@@ -1,5 +1,6 @@
 """The background export of a big list: a job with progress, a file only its org can fetch, a message."""
 
+import re
 from io import BytesIO
 
 import pytest
@@ -32,7 +33,9 @@ def test_big_list_runs_in_the_background_end_to_end(client, province, small_thre
     assert job.status == StatExport.Status.DONE and job.total == job.processed == 6 and job.org == t.city_a
     page = client.get(r["Location"]).content.decode()
     assert "已完成，共 6 条" in page
+    assert re.fullmatch(r"stat_exports/\d{4}/\d{2}/[0-9a-f]{32}\.xlsx", job.file.name)  # private, random name
     file = client.get(reverse("statistics:export_file", args=[job.pk]))
+    assert "attachment" in file["Content-Disposition"] and ".xlsx" in file["Content-Disposition"]
     ws = load_workbook(BytesIO(b"".join(file.streaming_content))).active
     rows = list(ws.values)
     assert rows[0][1] == "身份证号码" and len(rows) == 7 and all("********" in row[1] for row in rows[1:])
