@@ -37,7 +37,12 @@ def _int(value, allowed=None):
 
 def _common(request):
     """(org, month, size): the org in scope (404 outside), the month (a refused one noted), the page size."""
-    org = selectors.org_in_scope(request.actor, _int(request.GET.get("org")) if request.GET.get("org") else None)
+    org_id = None
+    if request.GET.get("org"):
+        org_id = _int(request.GET["org"])
+        if org_id is None or not 0 < org_id < 2**62:
+            raise Http404("未找到该组织")
+    org = selectors.org_in_scope(request.actor, org_id)
     month, error = selectors.parse_month(request.GET.get("month"))
     if error:
         messages.warning(request, error)

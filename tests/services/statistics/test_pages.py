@@ -287,3 +287,9 @@ def test_a_branchs_categories_are_read_live(client, province):
     assert sum(d["value"] for d in charts["education"]["data"]) == 3  # its three members in good standing
     r = client.get(reverse("statistics:categories"), {"org": province.branch2.pk})
     assert r.status_code == 200
+
+
+@pytest.mark.parametrize("bad", ["abc", "-1", "9" * 40, "1.5"])
+def test_a_malformed_org_is_404(client, province, bad):
+    login(client, province.tree.city_a)
+    assert client.get(reverse(OVERVIEW), {"org": bad}).status_code == 404
