@@ -138,6 +138,7 @@ def test_job_list_queries_do_not_grow_with_jobs(client, tree, members, branch2):
         return len(ctx)
 
     ArchiveJob.objects.create(org=tree.general, branch=tree.branch, year=YEAR, status=ArchiveJob.Status.DONE)
+    count()  # the first request of a login also reads what later ones find cached
     one = count()
     for year in range(YEAR - 4, YEAR):
         ArchiveJob.objects.create(org=tree.general, branch=branch2, year=year, status=ArchiveJob.Status.DONE)
