@@ -8,13 +8,24 @@ from portal.pdf import render_pdf
 ISSUER = "共青团广东省委员会"
 ERR_NO_JOIN_UNIT = ("该团员的“入团时所在单位”未填写，不能生成电子团员证。"
                     "请提醒团员在“我的资料 › 基本资料 › 编辑”中填写后再生成。")
+ERR_NOT_APPROVED = "报到审核通过后才能生成电子团员证"
+ERR_LEFT = ("团员<身份证号：{masked_id}>已被组织设置为{status}状态，不能生成电子团员证。"
+            "您可以查看团员资料，或者对团员进行“恢复团籍”后操作。")
+ERR_LEFT_SELF = "您的团籍状态为{status}，不能生成电子团员证"
 ERR_NO_JOIN_UNIT_SELF = "您的“入团时所在单位”未填写，不能生成电子团员证。请在“我的资料 › 基本资料 › 编辑”中填写后再生成。"
 #: The certificate stays one page: the latest completed transfers only (the 成长档案 lists them all).
 TRANSFERS_SHOWN = 5
 
 
 def certificate_problem(member, *, own=False):
-    """Why the 电子团员证 cannot be made now (入团时所在单位 is required), or None."""
+    """Why the 电子团员证 cannot be made now (an approved member of the League, 入团时所在单位 filled in),
+    or None."""
+    if not member.is_approved:
+        return ERR_NOT_APPROVED
+    if member.has_left:
+        if own:
+            return ERR_LEFT_SELF.format(status=member.get_league_status_display())
+        return ERR_LEFT.format(masked_id=member.masked_id, status=member.get_league_status_display())
     if not (member.join_unit or "").strip():
         return ERR_NO_JOIN_UNIT_SELF if own else ERR_NO_JOIN_UNIT
     return None

@@ -15,7 +15,7 @@ from services.members.models import Member
 from services.transfers import pdf as transfer_pdf
 from services.transfers.models import Transfer
 
-from ..factories import login, login_person, make_member
+from ..factories import actor_of, login, login_person, make_member, png_upload
 from .conftest import complete_transfer, give_awards
 from .tools import assert_cjk_font_embedded, assert_person, pages, text
 
@@ -62,6 +62,27 @@ def test_certificate_refused_without_join_unit(client, tree):
     response = client.get(reverse("members:m_certificate_pdf"))
     assert response.status_code == 403 and member_pdf.ERR_NO_JOIN_UNIT_SELF in response.content.decode()
     assert "入团时所在单位" in client.get(reverse("members:profile")).content.decode()
+
+
+def test_certificate_refused_for_a_pending_or_left_member(client, tree):
+    from services.members import status
+    from services.members.choices import RequestKind
+
+    pending = make_member(tree.branch, approved=False)
+    left = make_member(tree.branch)
+    request = status.status_apply(actor=actor_of(tree.branch), member=left, kind=RequestKind.RESIGNED,
+                                  description="本人因个人原因申请自愿退团，团支部已谈话了解情况并经支部大会讨论同意。" * 2,
+                                  files=[png_upload()])
+    status.request_approve(actor=actor_of(tree.general), request=request)
+    left.refresh_from_db()
+    assert left.has_left
+    login(client, tree.branch)
+    response = client.get(reverse("members:certificate_pdf", args=[pending.pk]))
+    assert response.status_code == 403 and member_pdf.ERR_NOT_APPROVED in response.content.decode()
+    response = client.get(reverse("members:certificate_pdf", args=[left.pk]))
+    assert response.status_code == 403 and left.masked_id in response.content.decode()
+    assert "恢复团籍" in response.content.decode()
+    assert "certificate-link" not in client.get(reverse("members:detail", args=[left.pk])).content.decode()
 
 
 def test_certificate_and_record_scope(client, tree, branch2, b_branch):
