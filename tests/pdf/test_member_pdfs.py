@@ -156,7 +156,9 @@ def test_growth_archive_pdf_on_both_ends(client, tree, branch2):
     complete_transfer(m, branch2)
     login(client, tree.general)
     page = client.get(reverse("evaluation:member_archive", args=[m.pk])).content.decode()
-    assert reverse("evaluation:member_archive_pdf", args=[m.pk]) in page and "研发二部" in page
+    assert reverse("evaluation:member_archive_pdf", args=[m.pk]) in page
+    transfers_card = page[page.index('id="archive-transfers"'):]
+    assert "共青团研发一部委员会 → 共青团研发二部委员会" in transfers_card and "接转成功" in transfers_card
     data = _pdf(client.get(reverse("evaluation:member_archive_pdf", args=[m.pk])))
     body = text(data)
     assert "成长档案" in body and "优秀团员" in body and "组织关系转接记录" in body and "接转成功" in body
