@@ -14,11 +14,11 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
-# System packages: the CJK font for PDFs (run and test) and Chromium for browser tests.
+# System packages: the CJK font for PDFs (run and test), Chromium for browser tests, poppler-utils for the PDF tests.
 sysdeps-run:
 	scripts/sysdeps.sh fonts
 sysdeps-test:
-	scripts/sysdeps.sh fonts chromium
+	scripts/sysdeps.sh fonts chromium poppler
 
 migrate: install
 	$(PY) manage.py migrate --noinput

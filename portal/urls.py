@@ -20,6 +20,9 @@ urlpatterns = [
     path("manage/home-articles/", include("home_articles.urls")),
     path("", include("services.cadres.urls")),
     path("manage/", include("portal.urls_manage")),
+    # 月度统计报表 (PDF): at /manage/statistics/report/ but its own top-level namespace ``statistics_report``
+    # (included from urls_manage it would nest as portal:statistics_report)
+    path("manage/statistics/report/", include("services.statistics.urls_report")),
     path("", include("services.messaging.urls")),
     path("", include("services.members.urls")),
     path("", include("services.awards.urls")),

@@ -2,12 +2,14 @@
 # Check (and, as root with apt-get, install) the Debian packages the project needs:
 #   fonts    -> fonts-wqy-microhei (CJK font WeasyPrint names in print CSS)
 #   chromium -> chromium (browser tests drive it through Playwright; never `playwright install`)
+#   poppler  -> poppler-utils (pdftotext/pdffonts/pdfinfo: the PDF tests read the archives back)
 set -euo pipefail
 missing=()
 for want in "$@"; do
   case "$want" in
     fonts) fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || missing+=(fonts-wqy-microhei) ;;
     chromium) [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
+    poppler) command -v pdftotext >/dev/null && command -v pdffonts >/dev/null && command -v pdfinfo >/dev/null || missing+=(poppler-utils) ;;
     *) echo "unknown dependency: $want" >&2; exit 2 ;;
   esac
 done

@@ -274,5 +274,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"},
+                # WeasyPrint logs every rendering step (and fontTools every subset) at INFO
+                "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_mobile
+from . import views, views_mobile, views_pdf
 
 app_name = "awards"
 
@@ -19,10 +19,12 @@ urlpatterns = [
     path("manage/awards/punishments/<int:pk>/edit/", views.punishment_edit, name="punishment_edit"),
     path("manage/awards/punishments/<int:pk>/delete/", views.punishment_delete, name="punishment_delete"),
     path("manage/awards/punishments/<int:pk>/files/<int:file_pk>/", views.punishment_file, name="punishment_file"),
+    path("manage/awards/members/<int:pk>/record.pdf", views_pdf.record, name="record_pdf"),
     path("manage/awards/review/", views.review_list, name="review_list"),
     path("manage/awards/review/<int:pk>/", views.review_detail, name="review_detail"),
     # member end: 认证资料 → 奖惩信息
     path("m/awards/", views_mobile.m_list, name="m_list"),
+    path("m/awards/record.pdf", views_pdf.m_record, name="m_record_pdf"),
     path("m/awards/declare/", views_mobile.m_declare, name="m_declare"),
     path("m/awards/<int:pk>/edit/", views_mobile.m_declare, name="m_edit"),
     path("m/awards/<int:pk>/delete/", views_mobile.m_delete, name="m_delete"),

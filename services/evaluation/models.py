@@ -7,8 +7,12 @@ re-evaluation passes. :class:`RegistrationTally` keeps each org's counts per yea
 ancestor), so the progress page reads a handful of rows, never a ``COUNT(*)`` over a province.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from portal import uploads
+from portal.jobs import BackgroundJob
 
 from portal.constraints import FieldCheckConstraint
 
@@ -140,3 +144,55 @@ class RegistrationTally(models.Model):
     @property
     def percent(self):
         return round(100 * self.registered / self.members, 1) if self.members else 0
+
+
+def _archive_zip_path(instance, filename):
+    import uuid
+
+    from django.utils import timezone
+
+    return f"archives/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.zip"
+
+
+class ArchiveJob(BackgroundJob):
+    """成长档案打包: one branch's archives of one year as a zip (a 成长档案 PDF per member and the branch's
+    list), built by a django-q2 task (:mod:`.archive_jobs`). The zip is private (``portal.uploads``
+    storage, no URL), handed out only to the requesting org and its ancestors. At most one job per branch
+    and year is queued or running (a partial unique constraint, so two clicks cannot race)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "打包中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "打包失败"
+
+    org = models.ForeignKey("orgtree.Organization", verbose_name="申请组织", on_delete=models.CASCADE, related_name="+")
+    branch = models.ForeignKey("orgtree.Organization", verbose_name="团支部", on_delete=models.CASCADE,
+                               related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作账号", null=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField("团员数", default=0)
+    processed = models.PositiveIntegerField("已生成", default=0)
+    file = models.FileField("压缩包", upload_to=_archive_zip_path, storage=uploads.private_storage, max_length=200,
+                            blank=True)
+    size = models.PositiveBigIntegerField("文件大小", default=0)
+    error = models.CharField("失败原因", max_length=200, blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "成长档案打包"
+        verbose_name_plural = "成长档案打包"
+        constraints = [models.UniqueConstraint(
+            fields=["branch", "year"], condition=Q(status__in=["queued", "running"]), name="archive_job_one_open",
+            violation_error_message="该团支部本年度的成长档案正在打包", violation_error_code="running")]
+        indexes = [
+            models.Index(fields=["org", "-created_at"], name="archive_job_org_time"),
+            models.Index(fields=["status"], name="archive_job_unfinished", condition=Q(status__in=["queued", "running"])),
+        ]
+
+    @property
+    def filename(self):
+        return f"成长档案-{self.branch.full_name}-{self.year}年度.zip"

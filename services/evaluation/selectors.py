@@ -8,6 +8,7 @@ from django.utils import timezone
 from orgtree.models import Organization
 from portal.scope import get_in_scope, scoped
 from services.awards import selectors as award_selectors
+from services.transfers import selectors as transfer_selectors
 from services.members.models import IN_GOOD_STANDING, Member
 
 from .models import AnnualRegistration, Evaluation, Grade, RegistrationStatus, RegistrationTally
@@ -92,17 +93,19 @@ def member_history(member):
 
 @dataclass
 class GrowthArchive:
-    """成长档案 of one member: what the PDF of the statistics/archives issue will print too."""
+    """成长档案 of one member: the pages and the PDF (``services.evaluation.pdf``) print the same."""
 
     member: Member
     awards: list
     punishments: list
     years: list  # AnnualRegistration rows, newest first
+    transfers: list = field(default_factory=list)  # completed transfers (接转成功 / 已转出), oldest first
 
 
 def growth_archive(member, today=None):
     return GrowthArchive(member=member, awards=list(award_selectors.member_awards(member, approved_only=True)),
-                         punishments=award_selectors.punishments_in_force(member, today), years=member_history(member))
+                         punishments=award_selectors.punishments_in_force(member, today), years=member_history(member),
+                         transfers=transfer_selectors.member_completed(member))
 
 
 def member_archive_get(*, actor, pk, today=None):

@@ -6,7 +6,7 @@ def connect():
     from portal.registry import MenuItem, register_menu_item
     from services.messaging.subjects import register_subject
 
-    from . import services
+    from . import archive_jobs, services  # noqa: F401 - archive_jobs registers its job with the sweeper
     from .models import AnnualRegistration, RegistrationStatus
 
     is_branch = lambda actor: actor.org is not None and actor.org.is_branch  # noqa: E731
@@ -15,6 +15,7 @@ def connect():
         ("年度注册进度", "evaluation:progress", 64, None),
         ("评议不合格团员（暂缓注册）", "evaluation:deferred", 65, None),
         ("成长档案", "evaluation:branch_archive", 66, None),
+        ("成长档案打包下载", "evaluation:archive_jobs", 67, None),
     ):
         register_menu_item(MenuItem("奖惩管理", label, url_name, ORG_ACTOR_KINDS, order=order, visible=visible))
 

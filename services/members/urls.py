@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_mobile
+from . import views, views_mobile, views_pdf
 
 app_name = "members"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("manage/members/requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("manage/members/requests/<int:pk>/files/<int:attachment_pk>/", views.attachment, name="attachment"),
     path("manage/members/<int:pk>/", views.member_detail, name="detail"),
+    path("manage/members/<int:pk>/certificate.pdf", views_pdf.certificate, name="certificate_pdf"),
     path("manage/members/<int:pk>/review/", views.review, name="review"),
     path("manage/members/<int:pk>/verify-offline/", views.verify_offline, name="verify_offline"),
     path("manage/members/<int:pk>/status/", views.status_apply, name="status_apply"),
@@ -32,6 +33,7 @@ urlpatterns = [
     path("m/register/withdraw/", views_mobile.withdraw, name="withdraw"),
     path("m/profile/", views_mobile.profile, name="profile"),
     path("m/profile/edit/<str:group>/", views_mobile.profile_edit, name="profile_edit"),
+    path("m/profile/certificate.pdf", views_pdf.m_certificate, name="m_certificate_pdf"),
     path("m/org/", views_mobile.my_org, name="my_org"),
     # cadre end (every cadre views; operators of a branch review)
     path("m/cadre/members/", views_mobile.cadre_members, name="cadre_members"),

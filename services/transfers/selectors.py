@@ -93,6 +93,13 @@ def member_transfers(member):
     return _base().filter(member=member).prefetch_related("appeal").order_by("-pk")
 
 
+def member_completed(member):
+    """The member's completed transfers (接转成功, or 已转出 out of the province), oldest first: the
+    组织关系转接记录 of the 电子团员证 and the 成长档案."""
+    return list(Transfer.objects.filter(member=member, status__in=DONE_STATES)
+                .select_related("from_branch", "to_branch").order_by("closed_at", "pk"))
+
+
 def member_transfer_get(member, pk):
     from django.http import Http404
 

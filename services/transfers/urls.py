@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_mobile
+from . import views, views_mobile, views_pdf
 
 app_name = "transfers"
 
@@ -17,11 +17,13 @@ urlpatterns = [
     path("manage/transfers/appeals/<int:pk>/", views.appeal_detail, name="appeal_detail"),
     path("manage/transfers/appeals/<int:pk>/files/<int:file_pk>/", views.appeal_file, name="appeal_file"),
     path("manage/transfers/<int:pk>/", views.detail, name="detail"),
+    path("manage/transfers/<int:pk>/letter.pdf", views_pdf.letter, name="letter_pdf"),
     path("manage/transfers/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     # member end
     path("m/transfers/", views_mobile.m_list, name="m_list"),
     path("m/transfers/apply/", views_mobile.m_apply, name="m_apply"),
     path("m/transfers/<int:pk>/", views_mobile.m_detail, name="m_detail"),
+    path("m/transfers/<int:pk>/letter.pdf", views_pdf.m_letter, name="m_letter_pdf"),
     path("m/transfers/<int:pk>/confirm/", views_mobile.m_confirm, name="m_confirm"),
     path("m/transfers/<int:pk>/withdraw/", views_mobile.m_withdraw, name="m_withdraw"),
     path("m/transfers/<int:pk>/appeal/", views_mobile.m_appeal, name="m_appeal"),

@@ -115,6 +115,7 @@ def test_finished_jobs_are_never_swept(tree, django_capture_on_commit_callbacks)
     far = T0 + 100 * AFTER
     assert _sweep(django_capture_on_commit_callbacks, far) == {"messaging.Broadcast": (0, 0),
                                                                "cadres.CadreImport": (0, 0),
+                                                               "evaluation.ArchiveJob": (0, 0),
                                                                "statistics.StatExport": (0, 0)}
     assert Broadcast.objects.get(pk=broadcast.pk).attempts == 1
     assert CadreImport.objects.get(pk=job.pk).status == CadreImport.Status.DONE

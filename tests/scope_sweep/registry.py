@@ -116,6 +116,7 @@ FILLERS = {
     ("members:deletion_apply", "pk"): B(lambda w: w.b.member.pk),
     ("members:restore", "pk"): B(lambda w: w.b.left_member.pk),
     ("members:cadre_member", "pk"): B(lambda w: [w.b.pending_member.pk, w.b.member.pk]),
+    ("members:certificate_pdf", "pk"): B(lambda w: [m.pk for m in w.b.members]),
     ("members:register_branch", "code"): B(lambda w: w.b.branch.code),  # public: see UNSCOPED
     ("members:register_step", "step"): const([1, 2, 3, 4]),
     ("members:profile_edit", "group"): const(["reviewed", "basic", "extra"]),
@@ -134,7 +135,11 @@ FILLERS = {
     ("awards:m_delete", "pk"): B(lambda w: w.b.declaration.pk),
     ("awards:m_file", "pk"): B(lambda w: [w.b.award.pk, w.b.declaration.pk]),
     ("awards:m_file", "file_pk"): B(lambda w: [w.b.award_file.pk, w.b.declaration_file.pk]),
+    ("awards:record_pdf", "pk"): B(lambda w: [w.b.member.pk, w.b.left_member.pk]),
     # --- 教育评议 and 年度注册 (evaluation) ------------------------------------------------------------
+    ("evaluation:member_archive_pdf", "pk"): B(lambda w: [w.b.member.pk, w.b.deletion_member.pk]),
+    ("evaluation:archive_job", "pk"): B(lambda w: w.b.archive_job.pk),
+    ("evaluation:archive_job_download", "pk"): B(lambda w: w.b.archive_job.pk),
     ("evaluation:reassess", "pk"): B(lambda w: w.b.deferred_registration.pk),
     ("evaluation:member_archive", "pk"): B(lambda w: [w.b.member.pk, w.b.deletion_member.pk]),
     # --- 组织关系转接 (transfers) ----------------------------------------------------------------------
@@ -148,6 +153,8 @@ FILLERS = {
     ("transfers:m_withdraw", "pk"): B(lambda w: w.b.transfer.pk),
     ("transfers:m_appeal", "pk"): B(lambda w: w.b.returned_transfer.pk),
     ("transfers:cadre_detail", "pk"): B(lambda w: [t.pk for t in w.b.transfers]),
+    ("transfers:letter_pdf", "pk"): B(lambda w: [t.pk for t in w.b.transfers]),
+    ("transfers:m_letter_pdf", "pk"): B(lambda w: [t.pk for t in w.b.transfers]),
     # --- shared CMS content read on the three ends (pages) -----------------------------------------
     ("pages:*_announcement", "pk"): const(lambda w: w.content.announcement.pk),
     ("pages:*_help_article", "pk"): const(lambda w: [p.pk for p in w.content.help.values()]),
@@ -453,6 +460,12 @@ PROBES = {
     "evaluation:remind": [Probe("remind 乙's members", methods=("POST",),
                                 data=lambda w: {"org": w.b.city.pk, "year": w.b.year})],
     "evaluation:branch_archive": [Probe("乙's branch", query=lambda w: {"branch": w.b.branch.pk}, methods=("GET",))],
+    "evaluation:archive_jobs": [
+        Probe("乙's branch in the form", query=lambda w: {"branch": w.b.branch.pk}, methods=("GET",)),
+        Probe("zip 乙's branch's archives", methods=("POST",), data=lambda w: {"branch": w.b.branch.pk, "year": w.b.year}),
+    ],
+    "statistics_report:monthly": [Probe("乙's org's monthly report", query=lambda w: {"org": w.b.city.pk},
+                                        methods=("GET",))],
     "wagtailimages_chooser:chosen_multiple": [
         Probe("乙's image among the chosen", query=lambda w: {"id": [w.a.image.pk, w.b.image.pk]}, methods=("GET",))],
     "wagtail_bulk_action": [Probe("bulk-delete 乙's home article", query=lambda w: {"id": w.b.article.pk})],

@@ -149,6 +149,11 @@ def _side(province, p, wechat_settings):
                                 grades={s.member.pk: 2, s.deletion_member.pk: 4})
     evaluation_flow.evaluation_submit(actor=actor_of(s.branch), year=s.year)
     s.deferred_registration = s.deletion_member.annual_registrations.get()
+    # 成长档案打包: a finished zip job the general branch asked for (its row is enough: scope comes first)
+    from services.evaluation.models import ArchiveJob
+
+    s.archive_job = ArchiveJob.objects.create(org=s.general, branch=s.branch, year=s.year,
+                                              status=ArchiveJob.Status.DONE)
     # 组织关系转接 within the subtree (一支部 → 二支部): one at ①, one a branch started awaiting the member, one
     # returned at ③ with an appeal (evidence attached) before the common superior 公司.
     from services.transfers import appeal as transfer_appeal
