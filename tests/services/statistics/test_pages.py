@@ -293,3 +293,11 @@ def test_a_branchs_categories_are_read_live(client, province):
 def test_a_malformed_org_is_404(client, province, bad):
     login(client, province.tree.city_a)
     assert client.get(reverse(OVERVIEW), {"org": bad}).status_code == 404
+
+
+def test_the_page_links_the_monthly_pdf_report_of_its_org_and_month(client, province):
+    t = province.tree
+    login(client, t.city_a)
+    html = client.get(reverse(OVERVIEW), {"org": t.district.pk}).content.decode()
+    report = f'{reverse("statistics_report:monthly")}?org={t.district.pk}&amp;month={province.month:%Y-%m}'
+    assert f'id="stat-report" href="{report}"' in html
