@@ -14,14 +14,22 @@ MAX_PAGES = 200
 
 
 class BoundedPaginator(Paginator):
-    def __init__(self, object_list, per_page, *, max_pages=None, **kwargs):
+    """``known_count``: the total when the caller already has it (e.g. a node's ``numchild``): no count query."""
+
+    def __init__(self, object_list, per_page, *, max_pages=None, known_count=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.max_pages = max_pages or MAX_PAGES
+        self.known_count = known_count
 
     @cached_property
     def _bounded(self):
         limit = self.per_page * self.max_pages
-        counted = len(self.object_list) if isinstance(self.object_list, list) else self.object_list[: limit + 1].count()
+        if self.known_count is not None:
+            counted = self.known_count
+        elif isinstance(self.object_list, list):
+            counted = len(self.object_list)
+        else:
+            counted = self.object_list[: limit + 1].count()
         return min(counted, limit), counted > limit
 
     @cached_property

@@ -28,6 +28,7 @@ Only each record's latest submission is kept, so a resubmitted item is counted o
 import time
 from datetime import datetime, time as dtime, timedelta
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, DateTimeField, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -70,8 +71,17 @@ def refresh(*, kind=RefreshRun.Kind.DELTA, as_of=None):
         if kind == RefreshRun.Kind.FULL:
             written += _rebuild_categories(month, as_of)
             _prune(month, as_of)
-        return RefreshRun.objects.create(kind=kind, as_of=as_of, month=month, rows_written=written,
-                                         seconds=round(time.perf_counter() - started, 3))
+        run = RefreshRun.objects.create(kind=kind, as_of=as_of, month=month, rows_written=written,
+                                        seconds=round(time.perf_counter() - started, 3))
+        forget_last_refresh(month)  # now, and again once committed (a page may have read the old one between)
+        transaction.on_commit(lambda: forget_last_refresh(month))
+        return run
+
+
+def forget_last_refresh(month):
+    from .selectors import last_refresh_key
+
+    cache.delete(last_refresh_key(month))
 
 
 def _prune(month, as_of):

@@ -7,7 +7,7 @@ view — the figures come from :class:`OrgStat`, the lists count at most a bound
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
+from django.core.cache import cache
 from django.utils import timezone
 
 from orgtree.models import Organization
@@ -20,6 +20,7 @@ from . import definitions
 from .models import CategoryStat, Dimension, OrgStat, RefreshRun
 
 PAGE_SIZES = (20, 50, 100, 200, 500)
+LAST_REFRESH_CACHE_S = 60
 ERR_MONTH = f"只能查询最近{definitions.MONTHS_SHOWN}个月的数据，已显示本月数据"
 ERR_KIND = "不支持的统计项"
 
@@ -60,9 +61,24 @@ def org_in_scope(actor, org_id):
     return get_in_scope(actor, Organization.objects.all(), pk=org_id)
 
 
+def last_refresh_key(month):
+    return f"statistics:last_refresh:{month:%Y%m}"
+
+
+def last_refresh(month):
+    """The as-of time of the month's last refresh (kept a minute in the cache: every page shows it)."""
+    key = last_refresh_key(month)
+    run = cache.get(key)
+    if run is None:
+        run = RefreshRun.objects.filter(month=month).order_by("-as_of").values_list("as_of", flat=True).first()
+        if run is not None:
+            cache.set(key, run, LAST_REFRESH_CACHE_S)
+    return run
+
+
 def updated_at(month, rows=()):
     """数据更新时间: the month's last refresh, else the newest row shown."""
-    run = RefreshRun.objects.filter(month=month).order_by("-as_of").values_list("as_of", flat=True).first()
+    run = last_refresh(month)
     if run:
         return run
     times = [r.computed_at for r in rows if r is not None]

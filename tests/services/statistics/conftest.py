@@ -18,6 +18,16 @@ from ...factories import make_cadre, make_child, make_member
 from .factories import make_category, make_run, make_stat
 
 
+@pytest.fixture(autouse=True)
+def _no_cached_refresh_time():
+    """数据更新时间 is cached a minute; a test's rows must not meet another test's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def month():
     from django.utils import timezone
