@@ -23,6 +23,19 @@ def tree(db):
                                  committee=committee, general=general, branch=branch, b_district=b_district))
 
 
+@pytest.fixture
+def branch2(tree):
+    """A second branch under the same general branch as ``tree.branch``."""
+    return make_child(tree.general, OrgType.BRANCH, "研发二部")
+
+
+@pytest.fixture
+def b_branch(tree):
+    """A branch of the sibling subtree (深圳市 › 南山区 › 深圳某公司 › 深圳一部), for scope boundaries."""
+    committee = make_child(tree.b_district, OrgType.COMMITTEE, "深圳某公司")
+    return make_child(committee, OrgType.BRANCH, "深圳一部")
+
+
 @pytest.fixture(scope="session")
 def _fake_wechat_server():
     from .fake_wechat import FakeWeChat

@@ -27,15 +27,21 @@ def certificate(request, pk):
     return pdf_response(pdf.certificate_filename(member), data)
 
 
-@member_required
-def m_certificate(request):
+def member_own_pdf(request, title, build, *, refused_status=403, not_approved=ERR_NOT_APPROVED):
+    """A member's own PDF on /m/: ``build(member)`` gives (filename, bytes) or raises a ValidationError,
+    shown on the member end's message page — only an approved member gets one."""
     member = request.actor.extra.get("member")
     if member is None or not member.is_approved:
-        return render(request, "members/m_message.html", {"title": "电子团员证", "message": ERR_NOT_APPROVED},
-                      status=403)
+        return render(request, "members/m_message.html", {"title": title, "message": not_approved}, status=403)
     try:
-        data = pdf.certificate_pdf(member, own=True)
+        filename, data = build(member)
     except ValidationError as exc:
-        return render(request, "members/m_message.html", {"title": "电子团员证", "message": _refusal(exc)},
-                      status=403)
-    return pdf_response(pdf.certificate_filename(member), data)
+        return render(request, "members/m_message.html", {"title": title, "message": _refusal(exc)},
+                      status=refused_status)
+    return pdf_response(filename, data)
+
+
+@member_required
+def m_certificate(request):
+    return member_own_pdf(request, "电子团员证",
+                          lambda member: (pdf.certificate_filename(member), pdf.certificate_pdf(member, own=True)))

@@ -1,26 +1,13 @@
 import pytest
 import time_machine
 
-from orgtree.rules import OrgType
-
-from ..factories import actor_of, make_child, png_upload
+from ..factories import actor_of, png_upload
 
 
 @pytest.fixture(autouse=True)
 def _clock():
     with time_machine.travel("2026-03-10 10:00 +0800", tick=False):
         yield
-
-
-@pytest.fixture
-def branch2(tree):
-    return make_child(tree.general, OrgType.BRANCH, "研发二部")
-
-
-@pytest.fixture
-def b_branch(tree):
-    committee = make_child(tree.b_district, OrgType.COMMITTEE, "深圳某公司")
-    return make_child(committee, OrgType.BRANCH, "深圳一部")
 
 
 def give_awards(org, member, names, *, awarded_on):

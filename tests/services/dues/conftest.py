@@ -2,9 +2,7 @@ from datetime import date
 
 import pytest
 
-from orgtree.rules import OrgType
-
-from ...factories import make_child, make_member
+from ...factories import make_member
 
 
 @pytest.fixture(scope="session")
@@ -22,18 +20,6 @@ def fake_pay(_fake_wechatpay_server, settings):
     _fake_wechatpay_server.reset()
     settings.WECHATPAY = _fake_wechatpay_server.settings()
     yield _fake_wechatpay_server
-
-
-@pytest.fixture
-def branch2(tree):
-    return make_child(tree.general, OrgType.BRANCH, "研发二部")
-
-
-@pytest.fixture
-def b_branch(tree):
-    """A branch in the sibling subtree 乙 (深圳市 › 南山区 › …)."""
-    committee = make_child(tree.b_district, OrgType.COMMITTEE, "乙公司")
-    return make_child(committee, OrgType.BRANCH, "乙支部")
 
 
 def bill_month(member, month):
