@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models.functions import Mod
 from django.urls import reverse
 from django.utils import timezone
 
@@ -113,8 +114,10 @@ class Command(BaseCommand):
         from services.members.choices import RegistrationStatus
         from services.members.models import Member
 
+        # every 1,000th approved member (a step slice would load every pk into this process)
         ids = list(bench_members().filter(registration_status=RegistrationStatus.APPROVED)
-                   .order_by("pk").values_list("pk", flat=True)[:: 1_000][:CHANGES])
+                   .annotate(spread=Mod("pk", 1_000)).filter(spread=0).order_by("pk")
+                   .values_list("pk", flat=True)[:CHANGES])
         later = as_of + timedelta(minutes=1)
         Member.objects.filter(pk__in=ids).update(registration_status=RegistrationStatus.CHANGE_PENDING,
                                                  change_submitted_at=later, pending_changes={"income": 2})
