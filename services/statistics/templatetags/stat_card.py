@@ -13,4 +13,6 @@ register = template.Library()
 def org_stat_card(org):
     stat = selectors.latest_stat(org)
     link = f"{reverse('statistics:overview')}?org={org.pk}&month={stat.month:%Y-%m}" if stat else ""
-    return {"org": org, "stat": stat, "link": link}
+    # a row is rewritten only when a figure changes: the month's last refresh says how fresh it is
+    updated = selectors.updated_at(stat.month, [stat]) if stat else None
+    return {"org": org, "stat": stat, "link": link, "updated_at": updated}

@@ -231,6 +231,25 @@ def test_org_detail_page_shows_the_figures_and_dues(client, province):
     assert "团费" in html
 
 
+def test_the_org_card_dates_its_figures_by_the_last_refresh_not_the_last_change(client, tree):
+    """A refresh rewrites only changed rows: an unchanged row is as fresh as the month's last refresh."""
+    from datetime import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    from services.statistics import refresh
+
+    first, second = (timezone.make_aware(datetime(2026, 11, 20, h)) for h in (10, 12))
+    with time_machine.travel(first, tick=False):
+        refresh.refresh(as_of=first)
+    with time_machine.travel(second, tick=False):
+        assert refresh.refresh(as_of=second).rows_written == 0
+        login(client, tree.city_a)
+        html = client.get(reverse("orgtree:detail", args=[tree.district.pk])).content.decode()
+    assert "数据更新时间 2026-11-20 12:00" in html
+
+
 def test_menus_for_an_org_and_a_branch(client, province):
     t = province.tree
     for org in (t.city_a, t.branch):
