@@ -1,20 +1,15 @@
-"""查看分类统计's counts of one org (reference §5.2): the nightly :class:`CategoryStat` rows for a committee,
-read live for a branch (its own members and cadre records: a few rows, one index range each)."""
+"""A branch's own 查看分类统计 counts (reference §5.2), read live from its members and cadre records (a few
+rows, one index range each): the nightly refresh stores :class:`CategoryStat` rows for committees only.
+:func:`.selectors.category_counts` reads either."""
 
 from django.db.models import Count
 
 from . import definitions as d
-from .models import CategoryStat, Dimension
-
-
-def category_counts(org, month, dimension):
-    """{key: n} of ``org``'s subtree for one :class:`Dimension` (keys as in :class:`CategoryStat`)."""
-    if not org.is_branch:
-        return dict(CategoryStat.objects.filter(org=org, month=month, dimension=dimension).values_list("key", "n"))
-    return branch_counts(org, dimension)
+from .models import Dimension
 
 
 def branch_counts(branch, dimension):
+    """{key: n} of the branch for one :class:`Dimension` (keys as in :class:`CategoryStat`)."""
     from services.cadres.models import CadrePost
     from services.members.models import Member
 

@@ -321,7 +321,7 @@ def _rebuild_categories(month, as_of):
     """Replace the month's CategoryStat rows, deepest level first: a level's rows (in a temporary table)
     are its orgs' own contributions plus the level below's rows grouped by parent path, so every row is
     read once on its way up. Branches' own rows are not stored (three quarters of all rows): a branch's
-    classification is read live from its few members (:func:`.categories.category_counts`)."""
+    classification is read live from its few members (:func:`.selectors.category_counts`)."""
     q = connection.ops.quote_name
     table, orgs = q(CategoryStat._meta.db_table), q(Organization._meta.db_table)
     CategoryStat.objects.filter(month=month).delete()

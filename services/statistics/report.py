@@ -2,7 +2,8 @@
 
 Reads only the statistics tables (DESIGN §7: counts from the statistics tables, never a COUNT(*) over
 members): the org's :class:`OrgStat` row and its direct children's rows for the month, and the org's
-:class:`CategoryStat` rows for the four distributions of 查看分类统计 (reference §5.2):
+:class:`CategoryStat` rows (read live for a branch: :func:`.selectors.category_counts`) for the four
+distributions of 查看分类统计 (reference §5.2):
 
 - 行业类别: ``Dimension.ORGS`` summed per industry (``key // 100``);
 - 学历: ``Dimension.EDUCATION``; 收入档次: ``Dimension.INCOME``;
@@ -26,7 +27,8 @@ from services.members.choices import Education, Income
 
 from . import charts_svg
 from .definitions import month_start, recent_months
-from .models import CategoryStat, Dimension, OrgStat
+from .models import Dimension, OrgStat
+from .selectors import category_counts
 
 NOT_READY = "本月统计数据尚未生成"
 ERR_MONTH = "只能查看最近6个月的统计报表，请重新选择月份"
@@ -93,9 +95,11 @@ class MonthlyReport:
 
 
 def distributions(org, month):
+    """The four distributions from the same counts 查看分类统计 reads (a branch's live, a committee's stored)."""
     sums = defaultdict(lambda: defaultdict(int))
-    rows = CategoryStat.objects.filter(org=org, month=month, dimension__in=(
-        Dimension.ORGS, Dimension.EDUCATION, Dimension.INCOME, Dimension.CADRES)).values_list("dimension", "key", "n")
+    counts = category_counts(org, month)
+    rows = ((dimension, key, n) for dimension in (Dimension.ORGS, Dimension.EDUCATION, Dimension.INCOME,
+                                                  Dimension.CADRES) for key, n in counts.get(dimension, {}).items())
     for dimension, key, n in rows:
         if dimension == Dimension.ORGS:
             sums["industry"][_label(Industry, key // 100)] += n

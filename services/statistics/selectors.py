@@ -17,6 +17,7 @@ from portal.scope import get_in_scope, scoped
 from services.members.choices import Education, Income
 
 from . import definitions
+from .categories import branch_counts
 from .models import CategoryStat, Dimension, OrgStat, RefreshRun
 
 PAGE_SIZES = (20, 50, 100, 200, 500)
@@ -233,8 +234,6 @@ def category_counts(org, month):
     """{dimension: {key: n}} of the org's month: one query of the nightly rows, or a branch's own
     records read live (the refresh keeps no rows for branches, :mod:`.categories`)."""
     if org.is_branch:
-        from .categories import branch_counts
-
         return {dim: branch_counts(org, dim) for dim in Dimension}
     counts = {}
     for dim, key, n in CategoryStat.objects.filter(org=org, month=month).values_list("dimension", "key", "n"):

@@ -122,3 +122,16 @@ def test_svg_helpers():
     assert charts_svg.EMPTY_TEXT in charts_svg.pie([])
     bars = charts_svg.hbar([("甲<script>", 10), ("乙", 5)])
     assert bars.count("<rect") == 2 and "<script>" not in bars and "甲&lt;script&gt;" in bars
+
+
+def test_a_branch_report_reads_its_own_distributions_live(client, tree):
+    """The refresh keeps no 分类统计 rows for a branch: its report counts its members as the page does."""
+    from ..factories import make_member
+
+    for name in ("张一", "张二"):
+        make_member(tree.branch, name=name)  # 本科, 2000元以下
+    _stat(tree.branch, orgs=1, branches=1, members=2)
+    assert not CategoryStat.objects.filter(org=tree.branch).exists()
+    login(client, tree.branch)
+    body = text(client.get(reverse(URL), {"month": "2026-03"}).content)
+    assert "本科：2" in body and "2000元以下：2" in body
