@@ -36,6 +36,16 @@ def next_month(month):
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
+def offered_month(value, months):
+    """The first day of ``value`` (``YYYY-MM``) when it is one of ``months``, else None."""
+    try:
+        year, month = (int(part) for part in str(value).split("-"))
+        chosen = date(year, month, 1)
+    except (TypeError, ValueError):
+        return None
+    return chosen if chosen in months else None
+
+
 def recent_months(today, count=MONTHS_SHOWN):
     """The first days of the last ``count`` months, newest first."""
     months, month = [], month_start(today)

@@ -26,7 +26,7 @@ from portal.pdf import render_pdf
 from services.members.choices import Education, Income
 
 from . import charts_svg
-from .definitions import month_start, recent_months
+from .definitions import month_start, offered_month, recent_months
 from .models import Dimension, OrgStat
 from .selectors import category_counts
 
@@ -48,12 +48,8 @@ def parse_month(value, today=None):
     months = recent_months(today or timezone.localdate())
     if not value:
         return months[0]
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        chosen = date(year, month, 1)
-    except (TypeError, ValueError):
-        raise ValueError(ERR_MONTH) from None
-    if chosen not in months:
+    chosen = offered_month(value, months)
+    if chosen is None:
         raise ValueError(ERR_MONTH)
     return chosen
 

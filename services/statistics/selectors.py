@@ -5,7 +5,6 @@ view — the figures come from :class:`OrgStat`, the lists count at most a bound
 """
 
 from dataclasses import dataclass
-from datetime import date
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -39,12 +38,8 @@ def parse_month(value):
     months = months_offered()
     if not value:
         return months[0], ""
-    try:
-        year, month = (int(part) for part in str(value).split("-"))
-        chosen = date(year, month, 1)
-    except (TypeError, ValueError):
-        return months[0], ERR_MONTH
-    return (chosen, "") if chosen in months else (months[0], ERR_MONTH)
+    chosen = definitions.offered_month(value, months)
+    return (chosen, "") if chosen else (months[0], ERR_MONTH)
 
 
 def page_size(value):
