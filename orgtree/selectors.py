@@ -58,6 +58,11 @@ def org_search(*, actor, query, limit=SEARCH_LIMIT):
     return qs.order_by(F("depth") + 0, "path")[:limit]
 
 
+def tree_depth():
+    """The depth of the deepest org (0 for an empty tree): how many levels a set-based roll-up walks."""
+    return Organization.objects.order_by("-depth").values_list("depth", flat=True).first() or 0
+
+
 def org_parent(org):
     if org.depth <= 1:
         return None

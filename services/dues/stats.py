@@ -8,6 +8,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from orgtree.models import Organization
+from orgtree.selectors import tree_depth
 
 from .models import DuesBill, MonthStat
 from .money import ZERO
@@ -29,7 +30,7 @@ def stats_build(*, month, now=None):
     q = connection.ops.quote_name
     bills, orgs, stat = DuesBill._meta.db_table, Organization._meta.db_table, MonthStat._meta.db_table
     steplen = Organization.steplen
-    max_depth = max(Organization.objects.order_by("-depth").values_list("depth", flat=True)[:1] or [0])
+    max_depth = tree_depth()
     substr = "SUBSTR" if connection.vendor == "sqlite" else "SUBSTRING"
     for depth in range(1, max_depth + 1):
         width = depth * steplen

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from orgtree.models import Organization
 from orgtree.rules import OrgType
+from orgtree.selectors import tree_depth
 
 from . import definitions as d
 from .models import CategoryStat, Dimension, OrgStat, RefreshRun
@@ -235,13 +236,9 @@ def _base_sql(start, as_of):
     return sql, [*members_params, *cadres_params, *out_params, *in_params, *reviews_params]
 
 
-def _max_depth():
-    return Organization.objects.order_by("-depth").values_list("depth", flat=True).first() or 0
-
-
 def _rollup_sql(base_sql):
     """SELECT (prefix, <FIGURES>, <OWN_FIGURES>) over every level: each base row once per ancestor."""
-    depths = " UNION ALL ".join(f"SELECT {n} AS d" for n in range(1, _max_depth() + 1)) or "SELECT 1 AS d"
+    depths = " UNION ALL ".join(f"SELECT {n} AS d" for n in range(1, tree_depth() + 1)) or "SELECT 1 AS d"
     width = Organization.steplen
     sums = ", ".join(f"SUM(b.{f}) AS {f}" for f in FIGURES)
     own = ", ".join(f"SUM(CASE WHEN b.depth = k.d THEN b.{f[:-4]} ELSE 0 END) AS {f}" for f in OWN_FIGURES)
@@ -340,7 +337,7 @@ def _rebuild_categories(month, as_of):
         cursor.execute("CREATE TEMPORARY TABLE stat_category_level (path VARCHAR(255), dimension INTEGER,"
                        " k INTEGER, n INTEGER)")
         try:
-            for depth in range(_max_depth(), 0, -1):
+            for depth in range(tree_depth(), 0, -1):
                 # this level = own rows of its orgs + the level below, grouped by parent path
                 cursor.execute(
                     f"CREATE TEMPORARY TABLE stat_category_next AS SELECT x.path AS path, x.dimension AS dimension,"
