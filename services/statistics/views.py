@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
@@ -63,8 +62,8 @@ def _cell(value, url=""):
 
 def _name_cell(org, own, url):
     if own:
-        return f'<td class="wrap">{escape(org.full_name)}（本级及下级）</td>'
-    return f'<td class="wrap"><a href="{escape(url)}">{escape(org.full_name)}</a></td>'
+        return f'<td class="wrap">{html_escape(org.full_name)}（本级及下级）</td>'
+    return f'<td class="wrap"><a href="{html_escape(url)}">{html_escape(org.full_name)}</a></td>'
 
 
 OWN = ' class="own"'
