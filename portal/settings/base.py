@@ -105,6 +105,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with the common widgets built in Python (portal.form_renderer).
+FORM_RENDERER = "portal.form_renderer.FormRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}",
