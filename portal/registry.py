@@ -9,14 +9,12 @@ Apps register, from their ``AppConfig.ready()``:
 """
 
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import Callable
 
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 
 from . import actors
-from .html import esc
 
 
 @dataclass(frozen=True)
@@ -98,28 +96,6 @@ def _menu_for(actor):
             sections.setdefault(item.section, []).append(item)
     order = {name: i for i, name in enumerate(SECTION_ORDER)}
     return sorted(sections.items(), key=lambda kv: order.get(kv[0], len(order)))
-
-
-def sidebar_html(menu, path):
-    """The side menu of the service pages, built in Python: every page shows it, and the template
-    engine took several milliseconds a page over its ~30 links (issue 16: pages ≤ 2× a trivial view).
-    One menu (an org type's) and one highlighted entry give one text, built once per process."""
-    items = tuple((section, tuple(items)) for section, items in menu)
-    urls = {item.url() for _, entries in items for item in entries}
-    return _sidebar(items, path if path in urls else None)
-
-
-@lru_cache(maxsize=512)
-def _sidebar(menu, active_url):
-    parts = []
-    for section, items in menu:
-        if section != "首页":
-            parts.append(f"<h4>{esc(section)}</h4>")
-        for item in items:
-            url = item.url()
-            active = ' class="active"' if url == active_url else ""
-            parts.append(f'<a href="{esc(url)}"{active}>{esc(item.label)}</a>')
-    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
 def quick_links_for(actor):
