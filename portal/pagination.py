@@ -29,7 +29,9 @@ class BoundedPaginator(Paginator):
         elif isinstance(self.object_list, list):
             counted = len(self.object_list)
         else:
-            counted = self.object_list[: limit + 1].count()
+            # How many, not which: no ORDER BY, so the count can walk any index.
+            rows = self.object_list.order_by() if hasattr(self.object_list, "order_by") else self.object_list
+            counted = rows[: limit + 1].count()
         return min(counted, limit), counted > limit
 
     @cached_property
