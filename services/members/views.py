@@ -1,6 +1,7 @@
 """Service pages of 团员管理 (/manage/members/...): thin — parse, call one service or selector, render."""
 
 import io
+from functools import partial
 
 import segno
 from django.contrib import messages
@@ -20,12 +21,13 @@ from portal.exports import Sheet, xlsx_response
 from portal.filters import bind_filter_form, query_without
 from portal.forms import add_service_errors
 from portal.params import int_list, int_or_none
-from portal.tables import Row, labels_of, pk_url
+from portal.html import esc
+from portal.tables import Row, labels_of, pk_url, tbody, warn
 
 from . import profile, registration, selectors, status
 from . import review as review_flow
 from .models import Member
-from .choices import LEFT_STATES, LeagueStatus, RegistrationStatus
+from .choices import LEFT_STATES, LeagueStatus, RealNameStatus, RegistrationStatus
 from .forms import DeletionForm, MemberFilterForm, OfflineForm, ReasonForm, RestoreForm, StatusApplyForm
 
 
@@ -41,14 +43,17 @@ def _list(request, *, title, fixed=None, template="members/list.html"):
         return moved
     filters = dict(form.cleaned_data) if form.is_bound and form.is_valid() else {}
     filters.update(fixed or {})
-    rows, cursor = selectors.member_page(actor=request.actor, filters=filters, after=request.GET.get("after"))
+    members, cursor = selectors.member_page(actor=request.actor, filters=filters, after=request.GET.get("after"))
+    # the branch reviews its own members' 报到 (reference §1.2a)
+    can_batch = request.actor.org.is_branch and any(m.registration_status == RegistrationStatus.PENDING
+                                                    for m in members)
+    rows = _table_rows(members)
     return render(request, template, {
-        "form": form, "rows": _table_rows(rows), "cursor": cursor, "title": title,
+        "form": form, "rows": rows, "cursor": cursor, "title": title,
+        "body": tbody(rows, partial(_row_html, can_batch), empty="暂无团员", colspan=14),
         "query": query_without(request, "after"),
         "first_page": not request.GET.get("after"), "is_branch": request.actor.org.is_branch,
-        # the branch reviews its own members' 报到 (reference §1.2a)
-        "can_batch": request.actor.org.is_branch and any(m.registration_status == RegistrationStatus.PENDING
-                                                         for m in rows),
+        "can_batch": can_batch,
     })
 
 
@@ -67,6 +72,28 @@ def _table_rows(members):
         "branch": m.branch.full_name,
         **{f"{name}_label": labels.get(getattr(m, name), "") for name, labels in _LABELS.items()},
     }) for m in members]
+
+
+_TO_REVIEW = (RegistrationStatus.PENDING, RegistrationStatus.CHANGE_PENDING)
+_REAL_NAME_WARN = (RealNameStatus.CHECKING, RealNameStatus.FAILED)
+
+
+def _row_html(can_batch, m):
+    pick = ""
+    if can_batch:
+        box = (f'<input type="checkbox" name="ids" value="{m["pk"]}" form="batch-approve" aria-label="选择{esc(m["name"])}">'
+               if m["registration_status"] == RegistrationStatus.PENDING else "")
+        pick = f"<td>{box}</td>"
+    review = m["registration_status"] in _TO_REVIEW
+    return (
+        f'<tr>{pick}<td class="name">{esc(m["name"])}</td><td>{esc(m["phone"])}</td><td>{esc(m["id_type_label"])}</td>'
+        f'<td>{esc(m["masked_id"])}</td>'
+        f'<td{warn(m["real_name_status"] in _REAL_NAME_WARN)}>{esc(m["real_name_status_label"])}</td>'
+        f'<td>{esc(m["political_status_label"])}</td><td>{esc(m["submitted_at"])}</td>'
+        f'<td{warn(review)}>{esc(m["registration_status_label"])}</td>'
+        f'<td class="wrap">{esc(m["branch"])}</td><td>{esc(m["member_number"])}</td>'
+        f'<td>{esc(m["deletion_state_label"])}</td><td>{esc(m["league_status_label"])}</td>'
+        f'<td class="actions"><a href="{esc(m["url"])}">{"审核" if review else "查看"}</a></td></tr>')
 
 
 @org_actor_required
