@@ -1,4 +1,4 @@
-"""The service pages' shell — header and side menu — built in Python (issue 16: pages ≤ 2× a trivial view).
+"""The service pages' shell — header, side menu, pager — built in Python (issue 16: pages ≤ 2× a trivial view).
 
 Every ``/manage/`` page shows it, and the template engine spent about a millisecond a page on it: the
 side menu's ~30 links, the header's four addresses and its form. ``manage/base.html`` prints the two
@@ -7,6 +7,7 @@ menu (an org type's) and one highlighted entry is built once per process.
 """
 
 from functools import cache, lru_cache
+from urllib.parse import quote
 
 from django.conf import settings
 from django.middleware.csrf import get_token
@@ -84,3 +85,23 @@ def _sidebar(menu, active_url):
             active = ' class="active"' if url == active_url else ""
             parts.append(f'<a href="{esc(url)}"{active}>{esc(item.label)}</a>')
     return "".join(parts)
+
+
+def pagination_html(page, query):
+    """上一页 / 第 n / m 页，共 N 条 / 下一页 under a numbered list; the links keep the query's other parameters."""
+    paginator = page.paginator
+    if paginator.num_pages <= 1:
+        return ""
+    keep = "".join(f"{esc(k)}={esc(quote(str(v), safe='/'))}&" for k, v in query.items() if k != "page")
+    capped = getattr(paginator, "capped", False)
+    parts = ['<div class="pagination">\n']
+    if page.has_previous():
+        parts.append(f'<a class="btn" href="?{keep}page={page.previous_page_number()}">上一页</a>')
+    parts.append(f'\n<span>第 {page.number} / {paginator.num_pages} 页，共 {paginator.count}{"+" if capped else ""} 条</span>')
+    if capped and not page.has_next():
+        parts.append('<span class="muted">更早的记录请按条件查询</span>')
+    parts.append("\n")
+    if page.has_next():
+        parts.append(f'<a class="btn" href="?{keep}page={page.next_page_number()}">下一页</a>')
+    parts.append("\n</div>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped or a number

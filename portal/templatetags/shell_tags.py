@@ -7,3 +7,9 @@ from .. import shell
 register = template.Library()
 
 badge = register.filter("badge", shell.badge)
+
+
+@register.simple_tag(takes_context=True)
+def pagination(context, page):
+    """The pager of ``manage/_pagination.html`` (portal.shell.pagination_html)."""
+    return shell.pagination_html(page, context["request"].GET)

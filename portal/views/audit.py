@@ -5,7 +5,8 @@ from django.utils.timezone import localtime
 from ..audit import action_choices, action_label
 from ..decorators import org_actor_required
 from ..pagination import page_of
-from ..tables import Row, pk_url
+from ..html import esc
+from ..tables import Row, pk_url, tbody
 from ..selectors import AUDIT_PAGE_SIZE, audit_entry, audit_log_for
 
 
@@ -29,7 +30,13 @@ def audit_list(request):
     rows = [Row(pk=e.pk, url=detail(e.pk), actor_label=e.actor_label, action_label=action_label(e.action),
                 object_repr=e.object_repr, created_at=localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
                 ip=e.ip or "") for e in page]
-    return render(request, "manage/audit_list.html", {"form": form, "page": page, "rows": rows})
+    return render(request, "manage/audit_list.html", {
+        "form": form, "page": page, "rows": rows, "body": tbody(rows, _row_html, empty="暂无记录", colspan=6)})
+
+
+def _row_html(e):
+    return (f'<tr><td>{esc(e["actor_label"])}</td><td>{esc(e["action_label"])}</td><td>{esc(e["object_repr"])}</td>'
+            f'<td>{e["created_at"]}</td><td>{esc(e["ip"])}</td><td><a href="{esc(e["url"])}">查看</a></td></tr>')
 
 
 @org_actor_required

@@ -18,7 +18,8 @@ from portal.decorators import org_actor_required
 from portal import registry
 from portal.pagination import page_of
 from portal.params import int_list
-from portal.tables import Row, pk_url
+from portal.html import esc
+from portal.tables import Row, pk_url, tbody
 from portal.forms import add_service_errors
 from portal.views.mobile import cadre_required, member_required
 
@@ -47,8 +48,19 @@ def _list(request, end):
             for m in page]
     return render(request, "messaging/manage_list.html", {
         "page": page, "rows": rows, "status": status, "filters": selectors.STATUS_FILTERS, "end": end,
-        "layout": LAYOUT[end],
+        "layout": LAYOUT[end], "body": tbody(rows, _row_html, empty="暂无消息", colspan=5),
     })
+
+
+def _row_html(m):
+    url = esc(m["url"])
+    title = f'<a href="{url}">{esc(m["title"])}</a>'
+    if not m["read"]:
+        title = f"<strong>{title}</strong>"
+    handled = ' <span class="muted">（已处理）</span>' if m["handled"] else ""
+    return (f'<tr class="{"" if m["read"] else "unread"}"><td><input type="checkbox" name="ids" value="{m["pk"]}" '
+            f'aria-label="选择"></td>\n  <td>{title}{handled}</td>\n  <td>{esc(m["body"])} <a href="{url}">点击查看</a></td>\n'
+            f'  <td>{"已读" if m["read"] else "未读"}</td><td>{m["created_at"]}</td></tr>')
 
 
 def _open(request, end, pk):
