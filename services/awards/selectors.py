@@ -38,10 +38,6 @@ def review_get(*, actor, pk):
     return award
 
 
-def pending_review_count(actor):
-    return to_review(actor).count()
-
-
 def entered_by_org(actor, *, kind="award"):
     """奖惩记录: what the actor's org entered (newest first)."""
     if not actor.acts_for_org:

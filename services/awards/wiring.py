@@ -15,7 +15,7 @@ def connect():
                                    ("奖励审核", "awards:review_list", 62)):
         register_menu_item(MenuItem("奖惩管理", label, url_name, ORG_ACTOR_KINDS, order=order))
 
-    register_todo(Todo(key="awards.review", label="团员奖励审核", count=selectors.pending_review_count,
+    register_todo(Todo(key="awards.review", label="团员奖励审核", count=selectors.to_review,
                        url=lambda actor: reverse("awards:review_list"),
                        mobile_url=lambda actor: reverse("awards:cadre_review"), order=20))
 

@@ -50,7 +50,7 @@ class CadresConfig(AppConfig):
         register_menu_item(MenuItem("系统管理", "修改企业号名称", "cadres:work_alias", ORG_ACTOR_KINDS, order=92))
         register_todo(Todo(
             key="cadres.no_operator", label="尚未设置运营者（每个组织须设置1名及以上运营者）",
-            count=lambda actor: 0 if selectors.org_has_operator(actor.org) else 1,
+            count=selectors.without_operator,
             # operators are set on the service pages; an operator on the cadre end is one already
             url=lambda actor: reverse("cadres:list"), mobile_url=NOT_ON_MOBILE, order=50,
         ))

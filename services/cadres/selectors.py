@@ -1,7 +1,8 @@
 """Reads of cadre records, always through the actor's scope (DESIGN §4)."""
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
+from orgtree.models import Organization
 from portal import idcard
 from portal.scope import get_in_scope, scoped
 
@@ -53,8 +54,10 @@ def other_posts(post):
     return post.person.posts.exclude(pk=post.pk).select_related("org").order_by("id")
 
 
-def org_has_operator(org):
-    return CadrePost.objects.filter(org=org, operator_user__isnull=False).exists()
+def without_operator(actor):
+    """The actor's org while it has no operator (the 待办 tile: every org must set one), else nothing."""
+    has_operator = CadrePost.objects.filter(org=OuterRef("pk"), operator_user__isnull=False)
+    return Organization.objects.filter(pk=actor.org.pk).exclude(Exists(has_operator))
 
 
 def person_for_login(user):

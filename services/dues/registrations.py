@@ -23,5 +23,5 @@ def register_all():
     ):
         register_menu_item(MenuItem("团费管理", label, url_name, ORG_ACTOR_KINDS, order=order, quick=order == 50,
                                     visible=visible))
-    register_todo(Todo(key="dues.overdue", label="欠交团费6个月及以上（需线下交纳）", count=selectors.overdue_count,
+    register_todo(Todo(key="dues.overdue", label="欠交团费6个月及以上（需线下交纳）", count=selectors.overdue,
                        url=lambda actor: reverse("dues:query") + "?overdue=1", mobile_url=NOT_ON_MOBILE, order=60))

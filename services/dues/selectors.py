@@ -129,12 +129,13 @@ def paid_for_others(member):
             .select_related("member").order_by("-paid_at"))
 
 
-def overdue_count(actor):
-    """The branch's members owing ≥ 6 months on bills it owns (online payment closed for them)."""
+def overdue(actor):
+    """The branch's members owing ≥ 6 months on bills it owns (online payment closed for them), one
+    row each; None above the branches."""
     if not actor.acts_for_org or not actor.org.is_branch:
-        return 0
+        return None
     return (DuesBill.objects.filter(branch=actor.org, paid_at__isnull=True).values("member_id")
-            .annotate(n=Count("pk")).filter(n__gte=ONLINE_CLOSED_MONTHS).count())
+            .annotate(n=Count("pk")).filter(n__gte=ONLINE_CLOSED_MONTHS))
 
 
 def overdue_members(actor):

@@ -86,9 +86,9 @@ class MembersConfig(AppConfig):
                 return reverse("members:cadre_review") + f"?status={query['registration_status']}"
             return None
 
-        register_todo(Todo(key="members.review", label="团员报到审核", count=selectors.pending_review_count,
+        register_todo(Todo(key="members.review", label="团员报到审核", count=selectors.pending_review,
                            url=lambda actor: reverse("members:manage_list") + "?registration_status=1",
                            mobile_url=lambda actor: reverse("members:cadre_review"), order=10))
         # 团籍 changes need the application's evidence and are reviewed on the service pages only.
-        register_todo(Todo(key="members.requests", label="团籍变更/删除审核", count=selectors.request_count,
+        register_todo(Todo(key="members.requests", label="团籍变更/删除审核", count=selectors.requests_to_review,
                            url=lambda actor: reverse("members:request_list"), mobile_url=NOT_ON_MOBILE, order=11))

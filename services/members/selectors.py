@@ -84,12 +84,12 @@ def members_by_ids(*, actor, ids):
     return {m.pk: m for m in members_in_scope(actor).filter(pk__in=ids).select_related("branch", "user")}
 
 
-def pending_review_count(actor):
-    """报到 and 资料修改 awaiting this branch (index member_branch_reg_status)."""
+def pending_review(actor):
+    """报到 and 资料修改 awaiting this branch (index member_branch_reg_status); None above the branches."""
     if not actor.acts_for_org or not actor.org.is_branch:
-        return 0
+        return None
     return Member.objects.filter(branch=actor.org, deleted_at__isnull=True, registration_status__in=[
-        RegistrationStatus.PENDING, RegistrationStatus.CHANGE_PENDING]).count()
+        RegistrationStatus.PENDING, RegistrationStatus.CHANGE_PENDING])
 
 
 def requests_to_review(actor):
@@ -97,10 +97,6 @@ def requests_to_review(actor):
         return MemberRequest.objects.none()
     return (MemberRequest.objects.filter(reviewer=actor.org, state=RequestState.PENDING)
             .select_related("member", "branch").order_by("-id"))
-
-
-def request_count(actor):
-    return requests_to_review(actor).count() if actor.acts_for_org else 0
 
 
 def request_get(*, actor, pk):

@@ -30,11 +30,11 @@ class TransfersConfig(AppConfig):
         ):
             register_menu_item(MenuItem("组织关系转接", label, url_name, ORG_ACTOR_KINDS, order=order, visible=visible))
 
-        register_todo(Todo(key="transfers.review", label="组织关系转接审核", count=selectors.todo_count,
+        register_todo(Todo(key="transfers.review", label="组织关系转接审核", count=selectors.awaiting_review,
                            url=lambda actor: reverse("transfers:todo"),
                            mobile_url=lambda actor: reverse("transfers:cadre_list"), order=20))
         # An appeal is decided with its evidence files, on the service pages (manual: PC端管理网站->申诉处理).
-        register_todo(Todo(key="transfers.appeals", label="转接申诉审核", count=selectors.appeal_count,
+        register_todo(Todo(key="transfers.appeals", label="转接申诉审核", count=selectors.appeals_awaiting,
                            url=lambda actor: reverse("transfers:appeals") + "?status=0", mobile_url=NOT_ON_MOBILE,
                            order=21))
 

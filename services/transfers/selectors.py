@@ -109,10 +109,11 @@ def member_transfer_get(member, pk):
     return transfer
 
 
-def todo_count(actor):
+def awaiting_review(actor):
+    """Transfers whose turn is the actor's org (the 待办 tile); None for other actors."""
     if not actor.acts_for_org:
-        return 0
-    return Transfer.objects.filter(reviewer=actor.org, status__in=REVIEW_STATES).count()
+        return None
+    return Transfer.objects.filter(reviewer=actor.org, status__in=REVIEW_STATES)
 
 
 def appeal_scope_q(actor):
@@ -121,10 +122,10 @@ def appeal_scope_q(actor):
     return Q(reviewer__path__startswith=actor.org.path)
 
 
-def appeal_count(actor):
+def appeals_awaiting(actor):
     if not actor.acts_for_org:
-        return 0
-    return Appeal.objects.filter(reviewer=actor.org, status=AppealStatus.PENDING).count()
+        return None
+    return Appeal.objects.filter(reviewer=actor.org, status=AppealStatus.PENDING)
 
 
 def appeal_page(*, actor, status=None, name="", phone="", month=None, after=None, size=PAGE):

@@ -90,3 +90,30 @@ def test_an_operator_of_a_committee_sees_no_review_entry_there_is_nothing_it_rev
     cadre_login(client, tree.committee, operator=True)
     html = client.get(reverse("mobile:cadre_home")).content.decode()
     assert reverse("members:cadre_review") not in html and reverse("members:cadre_members") in html
+
+
+@pytest.mark.django_db
+def test_count_all_counts_each_queryset_as_count_does_in_one_statement(tree, branch2, django_assert_num_queries):
+    """The home page's tiles are counted in one statement: plain filters, joins to drop, groups with
+    HAVING, and querysets that can match nothing each give what ``.count()`` gives."""
+    from django.db.models import Count
+
+    from orgtree.models import Organization
+    from services.members.models import Member
+
+    for name in ("甲一", "甲二", "甲三"):
+        make_member(tree.branch, name=name)
+    make_member(branch2, name="乙")
+    querysets = [
+        Member.objects.filter(branch=tree.branch),
+        Member.objects.select_related("branch").filter(name__startswith="甲").order_by("-id"),
+        Member.objects.values("branch_id").annotate(n=Count("pk")).filter(n__gte=2),  # groups, not rows
+        Member.objects.none(),
+        Member.objects.filter(pk__in=[]),
+        Organization.objects.filter(pk=tree.branch.pk),
+    ]
+    expected = [qs.count() for qs in querysets]
+    assert expected == [3, 3, 1, 0, 0, 1]
+    with django_assert_num_queries(1):
+        assert registry.count_all(querysets) == expected
+    assert registry.count_all([]) == []

@@ -149,13 +149,13 @@ def test_external_award_is_reviewed_not_certified_by_the_branch(tree):
     assert (award.reviewer_id, award.status) == (tree.branch.pk, AwardStatus.PENDING)
     asked = Message.objects.get(recipient_org=tree.branch, subject_type=services.SUBJECT_REVIEW)
     assert asked.subject_id == award.pk
-    assert selectors.pending_review_count(actor_of(tree.branch)) == 1
-    assert selectors.pending_review_count(actor_of(tree.general)) == 0
+    assert selectors.to_review(actor_of(tree.branch)).count() == 1
+    assert selectors.to_review(actor_of(tree.general)).count() == 0
     services.awards_review(actor=actor_of(tree.branch), award_ids=[award.pk], approve=True)
     award.refresh_from_db()
     assert award.status == AwardStatus.APPROVED and not award.certified
     assert Message.objects.filter(recipient_user=m.user, title="奖励审核结果", body__contains="已审核通过").exists()
-    assert selectors.pending_review_count(actor_of(tree.branch)) == 0
+    assert selectors.to_review(actor_of(tree.branch)).count() == 0
 
 
 def _claim(m, reviewer, awarded_on, **extra):
@@ -204,7 +204,7 @@ def test_only_the_awarding_org_reviews_and_it_returns_what_it_did_not_grant(tree
                           reviewer=tree.city_a, today=TODAY)
     award.refresh_from_db()
     assert (award.status, award.reviewer_id, award.return_reason) == (AwardStatus.PENDING, tree.city_a.pk, "")
-    assert selectors.pending_review_count(actor_of(tree.city_a)) == 1
+    assert selectors.to_review(actor_of(tree.city_a)).count() == 1
 
 
 def test_return_needs_a_reason(tree):

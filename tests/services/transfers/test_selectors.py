@@ -18,7 +18,7 @@ def test_both_sides_see_the_record_a_sibling_does_not(w):
             selectors.transfer_get(actor=actor_of(org), pk=t.pk)
     assert selectors.transfer_page(actor=actor_of(w.sz), filters={})[0] == []
     assert selectors.transfer_page(actor=actor_of(w.gz), filters={"side": "out"})[0] == [t]
-    assert selectors.todo_count(actor_of(w.jia1)) == 1 and selectors.todo_count(actor_of(w.p_jia)) == 0
+    assert selectors.awaiting_review(actor_of(w.jia1)).count() == 1 and selectors.awaiting_review(actor_of(w.p_jia)).count() == 0
 
 
 def test_transfer_counts_over_the_tree(w):
