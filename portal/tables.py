@@ -45,6 +45,16 @@ def tbody(rows, row_html, *, empty, colspan):
     return mark_safe("\n".join(row_html(row) for row in rows))  # noqa: S308 - row_html escapes
 
 
+def props_html(pairs):
+    """A ``<dl>``'s ``<dt>label</dt><dd>value</dd>`` s from ``(label, value)`` or ``(label, value, dd id)``:
+    a detail page's dozens of fields in one string."""
+    parts = []
+    for label, value, *dd_id in pairs:
+        attr = f' id="{esc(dd_id[0])}"' if dd_id else ""
+        parts.append(f"<dt>{esc(label)}</dt><dd{attr}>{esc(value)}</dd>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped
+
+
 def warn(flag):
     """`` class="warn"`` on a cell that needs attention."""
     return ' class="warn"' if flag else ""
