@@ -9,6 +9,7 @@ from portal.decorators import org_actor_required
 from .capabilities import SUBORDINATES, capability_required
 from portal.forms import add_service_errors
 from portal.pagination import page_of
+from portal.tables import pk_url
 
 from . import selectors, services
 from .forms import MoveForm, OrganizationForm, OrgFilterForm, PhoneChangeForm
@@ -153,9 +154,13 @@ def tree(request):
     return render(request, "orgtree/tree.html", {"root": request.actor.org})
 
 
-def _node(org):
-    return {"id": org.pk, "code": org.code, "name": org.full_name, "type": OrgType(org.org_type).label,
-            "has_children": org.numchild > 0, "url": reverse("orgtree:detail", args=[org.pk])}
+_TYPE_LABELS = dict(OrgType.choices)
+
+
+def _node(org, detail):
+    """One node of the lazy tree; ``detail`` is the table's pk -> address (reversed once, not per node)."""
+    return {"id": org.pk, "code": org.code, "name": org.full_name, "type": _TYPE_LABELS[org.org_type],
+            "has_children": org.numchild > 0, "url": detail(org.pk)}
 
 
 @org_actor_required
@@ -164,9 +169,10 @@ def tree_children(request):
     actor = request.actor
     parent = selectors.org_get(actor=actor, pk=request.GET.get("node") or actor.org.pk)
     children = list(selectors.org_children(actor=actor, parent=parent)[: selectors.TREE_PAGE + 1])
+    detail = pk_url("orgtree:detail")
     return JsonResponse({
         "node": parent.pk,
-        "children": [_node(c) for c in children[: selectors.TREE_PAGE]],
+        "children": [_node(c, detail) for c in children[: selectors.TREE_PAGE]],
         "truncated": len(children) > selectors.TREE_PAGE,
     })
 
@@ -180,8 +186,9 @@ def tree_search(request):
     hits = list(selectors.org_search(actor=request.actor, query=query))
     parents = selectors.org_parents_for(hits)
     results = []
+    detail = pk_url("orgtree:detail")
     for org in hits:
-        node = _node(org)
+        node = _node(org, detail)
         parent = parents.get(org.parent_path)
         node["parent"] = parent.full_name if parent else ""
         results.append(node)
