@@ -36,6 +36,15 @@ def _addresses():
     }
 
 
+@cache
+def mobile_head():
+    """The member and cadre ends' stylesheet and icons, and their two help centres' addresses."""
+    links = (f'<link rel="stylesheet" href="{esc(static("mobile/mobile.css"))}">\n'
+             f'<link rel="icon" href="{esc(static("favicon.ico"))}">\n'
+             f'<link rel="apple-touch-icon" href="{esc(static("apple-touch-icon.png"))}">')
+    return mark_safe(links), reverse("pages:cadre_help"), reverse("pages:member_help")  # noqa: S308
+
+
 def head_links():
     a = _addresses()
     return mark_safe(f'<link rel="stylesheet" href="{a["css"]}">\n<link rel="icon" href="{a["icon"]}">')  # noqa: S308

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from wechatpy.exceptions import WeChatException
 
 from orgtree.selectors import org_parent
@@ -15,6 +16,7 @@ from orgtree.services import org_set_work_alias
 from orgtree.validators import is_mobile
 from portal import wechat
 from portal.forms import add_service_errors
+from portal.html import esc
 from portal.models import WeChatIdentity
 from portal.pagination import page_of
 from portal.params import int_list
@@ -203,7 +205,17 @@ def directory(request):
     """通讯录: any enabled cadre in the province by name, org or post, with a tap-to-call phone."""
     q = request.GET.get("q", "").strip()
     results = selectors.directory_search(q, limit=DIRECTORY_LIMIT)
-    return render(request, "cadres/m_directory.html", {"q": q, "results": results, "limit": DIRECTORY_LIMIT})
+    return render(request, "cadres/m_directory.html", {
+        "q": q, "results": results, "limit": DIRECTORY_LIMIT, "items": _directory_items(results)})
+
+
+def _directory_items(rows):
+    """The hits' ``<li>`` s built in Python: 50 of them through the template engine cost more than the
+    search's two queries (bench_cadre_import, 通讯录)."""
+    return mark_safe("".join(  # noqa: S308 - every value is escaped
+        f'<li><span class="row"><strong>{esc(r["name"])}</strong> · {esc(r["title"])}<div class="muted">'
+        f'{esc(r["org_name"])}</div>\n    <a class="btn" href="tel:{esc(r["phone"])}">拨打 {esc(r["phone"])}</a></span></li>\n'
+        for r in rows))
 
 
 @cadre_required
