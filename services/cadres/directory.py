@@ -9,6 +9,8 @@ from pages.cjk import index_grams, query_grams
 from .models import CadrePost, OrgGram, PostGram
 
 BATCH = 5000
+#: Orgs indexed per round trip by index_orgs_missing (each has some 20 words).
+ORG_CHUNK = 2000
 
 
 def bigrams(*texts):
@@ -44,13 +46,19 @@ def index_org(org):
 
 
 def index_orgs_missing(org_ids):
-    """Index the names of orgs that have none yet (only orgs with cadres are indexed)."""
+    """Index the names of orgs that have none yet (only orgs with cadres are indexed).
+
+    A chunk of orgs at a time: a province's 100,000 orgs make some two million words, which as
+    model instances took 900 MB (bench_cadre_import's first run)."""
     from orgtree.models import Organization
 
-    org_ids = set(org_ids) - set(OrgGram.objects.filter(org_id__in=org_ids).values_list("org_id", flat=True))
-    rows = [OrgGram(org_id=pk, gram=g) for pk, full, short in Organization.objects.filter(pk__in=org_ids)
-            .values_list("pk", "full_name", "short_name") for g in bigrams(full, short)]
-    OrgGram.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+    org_ids = sorted(org_ids)
+    for start in range(0, len(org_ids), ORG_CHUNK):
+        chunk = set(org_ids[start:start + ORG_CHUNK])
+        chunk -= set(OrgGram.objects.filter(org_id__in=chunk).values_list("org_id", flat=True))
+        rows = [OrgGram(org_id=pk, gram=g) for pk, full, short in Organization.objects.filter(pk__in=chunk)
+                .values_list("pk", "full_name", "short_name") for g in bigrams(full, short)]
+        OrgGram.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
 
 
 def org_renamed(org):

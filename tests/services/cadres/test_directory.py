@@ -112,3 +112,21 @@ def test_the_directory_tree_is_for_cadres_only(client, tree):
 
     login(client, tree.committee)
     assert client.get(reverse("cadres:m_directory_org")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_org_words_are_indexed_a_chunk_at_a_time_each_org_once(tree, monkeypatch):
+    """index_orgs_missing walks the orgs in chunks (a province's orgs as model instances took 900 MB):
+    every org is indexed, an org already indexed keeps its words, and none is indexed twice."""
+    from services.cadres import directory
+
+    monkeypatch.setattr(directory, "ORG_CHUNK", 2)
+    orgs = [tree.city_a, tree.district, tree.committee, tree.general, tree.branch]
+    OrgGram.objects.all().delete()
+    directory.index_org(tree.district)
+    before = set(OrgGram.objects.filter(org=tree.district).values_list("gram", flat=True))
+    directory.index_orgs_missing({o.pk for o in orgs})
+    for org in orgs:
+        words = list(OrgGram.objects.filter(org=org).values_list("gram", flat=True))
+        assert sorted(words) == sorted(set(directory.bigrams(org.full_name, org.short_name))), org.full_name
+    assert set(OrgGram.objects.filter(org=tree.district).values_list("gram", flat=True)) == before
