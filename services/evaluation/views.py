@@ -1,13 +1,19 @@
 """教育评议, 年度注册进度 and 成长档案 on /manage/evaluation/ (thin views)."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from portal.decorators import org_actor_required
+from portal.html import esc
 from portal.params import int_or_none
+from portal.tables import labels_of, tbody
+from services.members.models import Member
 from services.members.views import error_text
 
 from . import selectors, services
@@ -46,9 +52,29 @@ def grades(request):
     evaluation, rows, counts = selectors.grade_sheet(actor=request.actor, year=year)
     if errors:  # show what was posted, not what is stored
         rows = [(m, int_or_none(request.POST.get(f"grade_{m.pk}")) or g, party) for m, g, party in rows]
+    row_html = partial(_grade_row_html, bool(evaluation and evaluation.locked), Grade.choices,
+                       labels_of(Member, "political_status")["political_status"])
     return render(request, "evaluation/grades.html", {
         "year": year, "years": years, "evaluation": evaluation, "rows": rows, "counts": counts,
-        "grades": Grade.choices, "errors": errors, "percent": services.EXCELLENT_PERCENT})
+        "grades": Grade.choices, "errors": errors, "percent": services.EXCELLENT_PERCENT,
+        "body": tbody(rows, row_html, empty="本支部暂无团籍正常的团员", colspan=4)})
+
+
+def _grade_row_html(locked, grades, political, row):
+    """One member's row of the grade entry (built in Python: issue 16): a select until submitted."""
+    m, g, party = row
+    name = esc(m.name)
+    if party:
+        cell = '<span class="muted">党员不参加评议</span>'
+    elif locked:
+        cell = "".join(esc(label) for v, label in grades if v == g)
+    else:
+        options = "".join(f'<option value="{v}"{" selected" if v == g else ""}>{esc(label)}</option>'
+                          for v, label in grades)
+        cell = (f'<select name="grade_{m.pk}" aria-label="{name}的评议结果"><option value="">请选择</option>'
+                f"{options}</select>")
+    return (f"<tr><td>{name}</td><td>{esc(m.masked_id)}</td>"
+            f"<td>{esc(political.get(m.political_status, m.political_status))}</td><td>\n{cell}</td></tr>")
 
 
 @org_actor_required
@@ -79,7 +105,18 @@ def progress(request):
                                            org_pk=int_or_none(request.GET.get("org")))
     rows = selectors.branch_registrations(actor=request.actor, year=year, branch=data.org) \
         if data.org.is_branch else []
-    return render(request, "evaluation/progress.html", {"p": data, "year": year, "years": years, "rows": rows})
+    children = mark_safe("".join(_child_row_html(year, c, t) for c, t in data.children))  # noqa: S308 - escaped
+    return render(request, "evaluation/progress.html", {"p": data, "year": year, "years": years, "rows": rows,
+                                                        "children": children})
+
+
+def _child_row_html(year, c, t):
+    """One direct child's row of 年度注册进度 (built in Python: issue 16); ``t`` its tally, or None."""
+    link = f'<td><a href="?year={year}&org={c.pk}">{esc(c.full_name)}</a></td>'
+    if t is None:
+        return f'<tr>{link}<td colspan="6" class="muted">未开始</td></tr>'
+    return (f"<tr>{link}<td>{t.branches}</td><td>{t.members}</td><td>{t.registered}</td><td>{t.deferred}</td>"
+            f"<td>{t.unregistered}</td><td>{t.percent}%</td></tr>")
 
 
 @require_POST

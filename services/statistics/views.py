@@ -50,7 +50,9 @@ def _common(request):
 
 
 def _query(org, month, **extra):
-    return urlencode({"org": org.pk, "month": f"{month:%Y-%m}", **extra})
+    """``org=…&month=YYYY-MM`` (what urlencode gives for a pk and a month: nothing to quote), then ``extra``."""
+    query = f"org={org.pk}&month={month:%Y-%m}"
+    return f"{query}&{urlencode(extra)}" if extra else query
 
 
 def _cell(value, url=""):
@@ -120,9 +122,9 @@ def _drill_bases():
     return {field: f"{reverse(name)}?{extra}&" for field, (name, extra) in DRILL_LISTS.items()}
 
 
-def _drill_links(org, month):
-    """figure -> the address of its drill-down list for this row's org."""
-    q = _query(org, month)
+def _drill_links(org, month, q=None):
+    """figure -> the address of its drill-down list for this row's org (``q``: the row's _query)."""
+    q = q or _query(org, month)
     return {field: base + q for field, base in _drill_bases().items()}
 
 
@@ -134,8 +136,8 @@ def _value(stat, field):
     return getattr(stat, field)
 
 
-def overview_cells(org, stat, month, with_links=True):
-    links = _drill_links(org, month) if with_links else {}
+def overview_cells(org, stat, month, with_links=True, q=None):
+    links = _drill_links(org, month, q) if with_links else {}
     cells = []
     for _, columns in OVERVIEW_GROUPS:
         for field, _ in columns:
@@ -148,6 +150,19 @@ def overview_cells(org, stat, month, with_links=True):
 
 
 OVERVIEW_HEADERS = ["组织名称", *(label for _, cols in OVERVIEW_GROUPS for _, label in cols)]
+#: The table's two header rows (the same for every page: built once).
+OVERVIEW_THEAD = mark_safe(  # noqa: S308 - fixed labels, escaped
+    '<tr><th rowspan="2">组织名称</th>'
+    + "".join(f'<th colspan="{len(cols)}">{html_escape(title)}</th>' for title, cols in OVERVIEW_GROUPS)
+    + '<th rowspan="2">操作</th></tr>\n<tr>'
+    + "".join(f"<th>{html_escape(label)}</th>" for _, cols in OVERVIEW_GROUPS for _, label in cols) + "</tr>")
+
+
+def _overview_row(i, o, s, month, categories_url):
+    q = _query(o, month)
+    return (f'<tr{OWN if i == 0 else ""} data-org="{o.pk}">{_name_cell(o, i == 0, "?" + q)}'
+            + "".join(_cell(c["text"], c["url"]) for c in overview_cells(o, s, month, q=q))
+            + _cell("查看分类统计", f"{categories_url}?{q}") + "</tr>")
 
 
 @require_GET
@@ -162,14 +177,10 @@ def overview(request):
         table = ([o.full_name, *(c["text"] for c in overview_cells(o, s, month, with_links=False))] for o, s in rows)
         return _export_table(request, org, title, [Sheet("数据统计", OVERVIEW_HEADERS, table)])
     categories_url = reverse("statistics:categories")
-    shown = rows_html(
-        f'<tr{OWN if i == 0 else ""} data-org="{o.pk}">{_name_cell(o, i == 0, "?" + _query(o, month))}'
-        + "".join(_cell(c["text"], c["url"]) for c in overview_cells(o, s, month))
-        + _cell("查看分类统计", f"{categories_url}?{_query(o, month)}") + "</tr>"
-        for i, (o, s) in enumerate(rows))
+    shown = rows_html(_overview_row(i, o, s, month, categories_url) for i, (o, s) in enumerate(rows))
     return render(request, "statistics/overview.html", {
         "org": org, "month": month, "months": selectors.months_offered(), "size": size,
-        "sizes": selectors.PAGE_SIZES, "page": page, "rows": shown, "groups": OVERVIEW_GROUPS,
+        "sizes": selectors.PAGE_SIZES, "page": page, "rows": shown, "thead": OVERVIEW_THEAD,
         "updated_at": selectors.updated_at(month, [s for _, s in rows]),
         "download": f"?{_query(org, month, size=size, page=page.number, download='xlsx')}",
         "report_url": _report_url(org, month),
