@@ -163,6 +163,9 @@ class DuesBill(models.Model):
             models.Index(fields=["branch", "month"], name="dues_bill_branch_month"),
             models.Index(fields=["member", "month"], name="dues_bill_unpaid", condition=Q(paid_at__isnull=True)),
             models.Index(fields=["paid_at", "branch"], name="dues_bill_paid", condition=Q(paid_at__isnull=False)),
+            # 帮TA交费清单 (a member's payments for others): without it a seq scan of every bill, 430 ms at
+            # province scale. Partial: the monthly billing's inserts (paid_by empty) do not touch it.
+            models.Index(fields=["paid_by", "-paid_at"], name="dues_bill_paid_by", condition=Q(paid_by__isnull=False)),
         ]
 
     def __str__(self):
