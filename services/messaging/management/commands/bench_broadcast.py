@@ -150,7 +150,9 @@ class Command(BaseCommand):
                 for user in users:
                     user.pk = ids[user.username]
             Member.objects.bulk_create([
-                Member(user=user, branch=branches[n % len(branches)], name=f"基准团员{n}",
+                # Ids below the province's (seed_scale's): the bench's own second root must not sit
+                # above the province at the top of the id index that 我的团员 walks newest first.
+                Member(pk=-(n + 1), user=user, branch=branches[n % len(branches)], name=f"基准团员{n}",
                        id_number=f"BENCH{n:013d}", id_type=2, birth_date=date(2000, 1, 1),
                        joined_league=date(2015, 5, 1), income=1, political_status=1, phone=f"139{n:08d}",
                        nation=1, education=4, highest_education=4, hukou_province="广东省", hukou_city="广州市",
