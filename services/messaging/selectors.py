@@ -33,19 +33,36 @@ def visible_q(actor):
     return q
 
 
-def messages_for(actor, status="all"):
-    qs = Message.objects.filter(visible_q(actor))
-    if status == "unread":
-        qs = qs.filter(read_at__isnull=True)
-    elif status == "read":
-        qs = qs.filter(read_at__isnull=False)
-    return qs.order_by("-id")
+def messages_for(actor, status="all", newest=None):
+    """The actor's messages newest first, for the list.
+
+    Each side (the person's, the org's) is read on its own ``(recipient, id)`` index and the two are
+    merged (``UNION ALL``): one ``OR`` across both columns was planned as a walk back along the whole
+    id index, past everybody else's newer messages — 57 ms for the province root once a broadcast to
+    200,000 members had been sent after its own (bench_pages, issue 16). ``newest``: the most rows a
+    list can page through; on PostgreSQL each side stops there and the two are merged lazily, so a page
+    reads only the rows up to itself (57 ms → under 1 ms)."""
+    sides = []
+    for column, value in _recipients(actor):
+        qs = Message.objects.filter(**{column: value})
+        if status == "unread":
+            qs = qs.filter(read_at__isnull=True)
+        elif status == "read":
+            qs = qs.filter(read_at__isnull=False)
+        sides.append(qs.order_by())
+    if not sides:
+        return Message.objects.none()
+    if len(sides) == 1:
+        return sides[0].order_by("-id")
+    if newest and connection.features.supports_slicing_ordering_in_compound:
+        sides = [side.order_by("-id")[:newest] for side in sides]
+    return sides[0].union(*sides[1:], all=True).order_by("-id")
 
 
 def message_get(actor, pk):
     """The actor's message, or 404 — another org's or person's message does not exist for them."""
     try:
-        return messages_for(actor).select_related("sender_org").get(pk=pk)
+        return Message.objects.filter(visible_q(actor)).select_related("sender_org").get(pk=pk)
     except (Message.DoesNotExist, ValueError, TypeError):
         raise Http404("未找到该消息") from None
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from portal.decorators import org_actor_required
 from portal import registry
-from portal.pagination import page_of
+from portal.pagination import MAX_PAGES, page_of
 from portal.params import int_list
 from portal.html import esc
 from portal.tables import Row, pk_url, tbody
@@ -35,7 +35,9 @@ def _list(request, end):
     status = request.GET.get("status", "all")
     if status not in selectors.STATUS_FILTERS:
         status = "all"
-    page = page_of(selectors.messages_for(request.actor, status), PAGE_SIZE[end], request.GET.get("page"))
+    size = PAGE_SIZE[end]
+    messages = selectors.messages_for(request.actor, status, newest=size * MAX_PAGES + 1)
+    page = page_of(messages, size, request.GET.get("page"))
     handled = subjects.handled_ids(page.object_list)
     if end != MANAGE:
         return render(request, "messaging/mobile_list.html", {

@@ -152,3 +152,38 @@ def test_open_never_redirects_off_site(client, tree):
     login(client, tree.branch)
     response = client.get(reverse("messaging:manage_open", args=[message.pk]))
     assert response.status_code == 200 and "evil" not in response.get("Location", "")
+
+
+@pytest.mark.django_db
+def test_an_operators_list_merges_its_own_and_its_orgs_messages_newest_first(client, tree, settings):
+    """An operator reads what was sent to them and to the org, each side on its own index and the two
+    merged (selectors.messages_for): newest first across both, paged and counted over both, the status
+    filter applied to each, and nobody else's messages among them."""
+    from portal.actors import actor_for_user
+    from services.messaging import views
+    from services.messaging.services import message_mark_read
+
+    operator = _operator(tree.branch)
+    sent = []
+    for n in range(25):  # alternating sides, so the pages interleave them
+        recipient = operator if n % 3 == 0 else tree.branch
+        sent.append(notify(recipient=recipient, title=f"消息{n:02d}", body="正文"))
+    notify(recipient=tree.general, title="别的组织的消息", body="正文")
+    notify(recipient=_operator(tree.general, name="钱运营"), title="别人的消息", body="正文")
+    actor = actor_for_user(operator)
+    newest_first = [m.pk for m in reversed(sent)]
+    assert [m.pk for m in selectors.messages_for(actor)] == newest_first
+    assert [m.pk for m in selectors.messages_for(actor, newest=4001)] == newest_first
+    assert [m.pk for m in selectors.messages_for(actor, newest=4001)[20:25]] == newest_first[20:25]
+    message_mark_read(actor=actor, message=selectors.message_get(actor, sent[0].pk))
+    assert [m.pk for m in selectors.messages_for(actor, "unread", newest=4001)] == newest_first[:-1]
+    assert [m.pk for m in selectors.messages_for(actor, "read", newest=4001)] == [sent[0].pk]
+
+    client.force_login(operator, backend="portal.backends.AccountBackend")
+    first = client.get(reverse("messaging:manage_list"))
+    second = client.get(reverse("messaging:manage_list"), {"page": 2})
+    assert [r.pk for r in first.context["rows"]] == newest_first[: views.PAGE_SIZE["manage"]]
+    assert [r.pk for r in second.context["rows"]] == newest_first[views.PAGE_SIZE["manage"]:]
+    assert "共 25 条" in first.content.decode()
+    assert "别的组织的消息" not in first.content.decode() + second.content.decode()
+    assert "别人的消息" not in first.content.decode() + second.content.decode()
