@@ -130,7 +130,10 @@ class Command(BaseCommand):
         if missing > 0 and template is None:
             raise CommandError("先运行 seed_scale 生成基准数据")
         extra = []
-        for i in range(max(missing, 0)):
+        # numbered after the top-ups of earlier runs (the 满28 job may have aged some of them out since)
+        prefix = f"{TOP_UP_PREFIX}{branch.pk:08d}"
+        start = Member.objects.filter(branch=branch, id_number__startswith=prefix).count()
+        for i in range(start, start + max(missing, 0)):
             m = Member.objects.get(pk=template.pk)
             m.pk, m.branch_id, m.user_id = None, branch.pk, None
             m.id_number, m.member_number, m.phone = f"{TOP_UP_PREFIX}{branch.pk:08d}{i:03d}", "", f"136{i:08d}"

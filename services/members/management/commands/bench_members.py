@@ -86,21 +86,26 @@ class Command(BaseCommand):
         advance notices of those coming due (the branch's, once per member). Bench members have no
         WeChat login, so neither writes member messages or deliveries; neither does the job."""
         from services.cadres.models import CadrePerson, CadrePost
+        from services.dues.models import DuesBill
 
-        m, msg = Member._meta.db_table, Message._meta.db_table
+        m, msg, bill = Member._meta.db_table, Message._meta.db_table, DuesBill._meta.db_table
         person, post = CadrePerson._meta.db_table, CadrePost._meta.db_table
         run = AgeOutRun.objects.create(as_of=as_of)
         now = timezone.now()
         good = (f"m.league_status = 0 AND m.registration_status IN (3, 4, 5) AND m.deleted_at IS NULL "
                 f"AND m.transferred_out_at IS NULL AND NOT m.is_cadre AND m.id_number NOT IN ("
                 f"SELECT p.id_number FROM {person} p JOIN {post} c ON c.person_id = p.id WHERE c.enabled)")
+        # held back: a member who owes dues keeps the 团籍 until paid (the job's hold-back, aging.arrears_q)
+        owes = f"EXISTS (SELECT 1 FROM {bill} b WHERE b.member_id = m.id AND b.paid_at IS NULL)"
         columns = ("recipient_org_id, sender_org_id, level, subject_type, subject_id, title, body, link, "
                    "created_at")
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {m} SET league_status = %s, left_on = %s, age_out_run_id = %s, updated_at = %s "
-                f"WHERE id IN (SELECT m.id FROM {m} m WHERE {good} AND m.birth_date <= %s)",
+                f"WHERE id IN (SELECT m.id FROM {m} m WHERE {good} AND m.birth_date <= %s AND NOT {owes})",
                 [LeagueStatus.AGED_OUT, as_of, run.pk, now, aging.birthday_cutoff(as_of)])
+            cursor.execute(f"SELECT COUNT(*) FROM {m} m WHERE {good} AND m.birth_date <= %s AND {owes}",
+                           [aging.birthday_cutoff(as_of)])
             cursor.execute(
                 f"INSERT INTO {msg} ({columns}) SELECT b.branch_id, b.branch_id, %s, '', NULL, %s, %s, %s, %s "
                 f"FROM (SELECT DISTINCT branch_id FROM {m} WHERE age_out_run_id = %s) b",
