@@ -13,6 +13,11 @@ from django.core.paginator import Paginator
 MAX_PAGES = 200
 
 
+def rows_counted(per_page, max_pages=None):
+    """The most rows a :class:`BoundedPaginator` reads to number its pages (one past what it shows)."""
+    return per_page * (max_pages or MAX_PAGES) + 1
+
+
 class BoundedPaginator(Paginator):
     """``known_count``: the total when the caller already has it (e.g. a node's ``numchild``): no count query."""
 
@@ -23,7 +28,8 @@ class BoundedPaginator(Paginator):
 
     @cached_property
     def _bounded(self):
-        limit = self.per_page * self.max_pages
+        read = rows_counted(self.per_page, self.max_pages)
+        limit = read - 1  # the rows the pages show
         if self.known_count is not None:
             counted = self.known_count
         elif isinstance(self.object_list, list):
@@ -31,7 +37,7 @@ class BoundedPaginator(Paginator):
         else:
             # How many, not which: no ORDER BY, so the count can walk any index.
             rows = self.object_list.order_by() if hasattr(self.object_list, "order_by") else self.object_list
-            counted = rows[: limit + 1].count()
+            counted = rows[:read].count()
         return min(counted, limit), counted > limit
 
     @cached_property

@@ -123,8 +123,8 @@ def todos_for(actor, mobile=False):
     todos = [todo for todo in registered_todos()
              if actor.kind in todo.kinds and (todo.on_mobile or not mobile)]
     pending = [todo.count(actor) for todo in todos]
-    counts = dict(zip((i for i, p in enumerate(pending) if isinstance(p, QuerySet)),
-                      count_all([p for p in pending if isinstance(p, QuerySet)])))
+    querysets = {i: p for i, p in enumerate(pending) if isinstance(p, QuerySet)}
+    counts = dict(zip(querysets, count_all(querysets.values())))
     tiles = []
     for i, (todo, p) in enumerate(zip(todos, pending)):
         if count := counts.get(i, p):

@@ -45,6 +45,7 @@ def mobile_head():
     return mark_safe(links), reverse("pages:cadre_help"), reverse("pages:member_help")  # noqa: S308
 
 
+@cache
 def head_links():
     a = _addresses()
     return mark_safe(f'<link rel="stylesheet" href="{a["css"]}">\n<link rel="icon" href="{a["icon"]}">')  # noqa: S308

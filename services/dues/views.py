@@ -61,7 +61,7 @@ def _query_row_html(own, o, s, month_param, members_url):
     name = esc(o.full_name)
     if own:
         name_cell = f"{name}（本级及下级）"
-    elif o.org_type != 5:
+    elif not o.is_branch:
         name_cell = f'<a href="?org={o.pk}&month={month_param}">{name}</a>'
     else:
         name_cell = name

@@ -154,8 +154,8 @@ def member_detail(request, pk):
     })
 
 
-_DETAIL_LABELS = labels_of(Member, "id_type", "real_name_status", "sex", "income", "cadre_post", "cadre_nature",
-                           "political_status", "education", "highest_education", "occupation")
+_DETAIL_LABELS = {**_LABELS, **labels_of(Member, "sex", "income", "cadre_post", "cadre_nature", "education",
+                                          "highest_education", "occupation")}
 _NONE = "—"
 
 

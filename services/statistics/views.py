@@ -6,7 +6,6 @@ gives the table or list as .xlsx (a big list becomes a background export, :mod:`
 """
 
 from functools import cache
-from html import escape as html_escape
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -21,6 +20,7 @@ from orgtree.rules import Industry, OrgType
 from portal.audit import audit_record
 from portal.decorators import org_actor_required
 from portal.exports import Sheet, xlsx_response
+from portal.html import esc
 from portal.pagination import page_of
 
 from . import downloads, selectors
@@ -56,16 +56,16 @@ def _query(org, month, **extra):
 
 
 def _cell(value, url=""):
-    """One table cell; numbers need no escaping (a 500-row page has ~15,000 cells: the stdlib escape, not
-    Django's lazy-aware one)."""
-    text = str(value) if type(value) is int else html_escape("" if value is None else str(value))
-    return f'<td><a href="{html_escape(url)}">{text}</a></td>' if url else f"<td>{text}</td>"
+    """One table cell; numbers need no escaping (a 500-row page has ~15,000 cells: portal.html.esc, not
+    Django's lazy-aware escape)."""
+    text = str(value) if type(value) is int else esc("" if value is None else str(value))
+    return f'<td><a href="{esc(url)}">{text}</a></td>' if url else f"<td>{text}</td>"
 
 
 def _name_cell(org, own, url):
     if own:
-        return f'<td class="wrap">{html_escape(org.full_name)}（本级及下级）</td>'
-    return f'<td class="wrap"><a href="{html_escape(url)}">{html_escape(org.full_name)}</a></td>'
+        return f'<td class="wrap">{esc(org.full_name)}（本级及下级）</td>'
+    return f'<td class="wrap"><a href="{esc(url)}">{esc(org.full_name)}</a></td>'
 
 
 OWN = ' class="own"'
@@ -153,9 +153,9 @@ OVERVIEW_HEADERS = ["组织名称", *(label for _, cols in OVERVIEW_GROUPS for _
 #: The table's two header rows (the same for every page: built once).
 OVERVIEW_THEAD = mark_safe(  # noqa: S308 - fixed labels, escaped
     '<tr><th rowspan="2">组织名称</th>'
-    + "".join(f'<th colspan="{len(cols)}">{html_escape(title)}</th>' for title, cols in OVERVIEW_GROUPS)
+    + "".join(f'<th colspan="{len(cols)}">{esc(title)}</th>' for title, cols in OVERVIEW_GROUPS)
     + '<th rowspan="2">操作</th></tr>\n<tr>'
-    + "".join(f"<th>{html_escape(label)}</th>" for _, cols in OVERVIEW_GROUPS for _, label in cols) + "</tr>")
+    + "".join(f"<th>{esc(label)}</th>" for _, cols in OVERVIEW_GROUPS for _, label in cols) + "</tr>")
 
 
 def _overview_row(i, o, s, month, categories_url):
