@@ -33,16 +33,23 @@ import functools
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 
-# Markers: values no row holds, so they can be told apart from the builder's own constants.
-_INT_MARKER = -7_337_000_000_000_000
-_STR_MARKER = "\ue000{}\ue001"  # private-use characters around the argument's position
+# Markers. An int marker fits every integer field (a value out of a field's range would make Django
+# drop the lookup), so it could equal a constant of the builder's: the builder is compiled twice, with
+# two sets of markers, and a parameter is an argument's only where it follows the markers.
+_INT_MARKER = 29_000
+_STR_MARKER = "\ue000{}.{}\ue001"  # private-use characters around the argument's position
 
 
-def _marker(position, value):
+def _check(position, value):
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise TypeError(f"prepared query argument {position} must be an int or a str, not {type(value).__name__}; "
                         "pass what changes the SQL's shape as a keyword argument")
-    return _INT_MARKER - position if isinstance(value, int) else _STR_MARKER.format(position)
+
+
+def _marker(position, value, variant):
+    if isinstance(value, int):
+        return _INT_MARKER + 2 * position + variant
+    return _STR_MARKER.format(position, variant)
 
 
 class _Slot:
@@ -101,18 +108,19 @@ class _BoundQuerySet:
         self._known_related_objects = {}
 
 
-def _slots(params, markers):
+def _slots(params, markers, other_params, other_markers):
+    """Where each argument lands: the parameters that hold its marker in both compilations."""
     slots, found = [], set()
-    for index, param in enumerate(params):
-        for position, marker in enumerate(markers):
+    for index, (param, other) in enumerate(zip(params, other_params)):
+        for position, (marker, other_marker) in enumerate(zip(markers, other_markers)):
             if isinstance(marker, int):
-                if type(param) is int and param == marker:
+                if type(param) is int and param == marker and other == other_marker:
                     slots.append(_Slot(index, position))
                     found.add(position)
             elif isinstance(param, str) and marker in param:
                 prefix, _, suffix = param.partition(marker)
-                if marker in suffix:
-                    raise TypeError(f"prepared query argument {position} appears twice in one parameter")
+                if marker in suffix or other != prefix + other_marker + suffix:
+                    raise TypeError(f"prepared query argument {position} is not a plain lookup value")
                 slots.append(_Slot(index, position, prefix, suffix))
                 found.add(position)
     missing = set(range(len(markers))) - found
@@ -129,30 +137,41 @@ class Prepared:
         functools.update_wrapper(self, build)
 
     def _compile(self, values, shape):
-        markers = [_marker(i, v) for i, v in enumerate(values)]
-        queryset = self.build(*markers, **shape)
-        if queryset._prefetch_related_lookups:
-            raise TypeError("a prepared query cannot prefetch_related (it would be a second query)")
-        queryset = self.prepare(queryset)
-        compiler = queryset.query.get_compiler(using=queryset.db)
-        try:
-            sql, params = compiler.as_sql()
-        except EmptyResultSet:
+        compiled = []
+        for variant in (0, 1):
+            markers = [_marker(i, v, variant) for i, v in enumerate(values)]
+            queryset = self.build(*markers, **shape)
+            if queryset._prefetch_related_lookups:
+                raise TypeError("a prepared query cannot prefetch_related (it would be a second query)")
+            queryset = self.prepare(queryset)
+            compiler = queryset.query.get_compiler(using=queryset.db)
+            try:
+                sql, params = compiler.as_sql()
+            except EmptyResultSet:
+                sql, params = None, ()
+            compiled.append((markers, queryset, compiler, sql, params))
+        (markers, queryset, compiler, sql, params), (other_markers, _, _, other_sql, other_params) = compiled
+        if sql != other_sql or len(params) != len(other_params):
+            raise TypeError("a prepared query argument changes the SQL (it is a keyword argument)")
+        if sql is None:  # .none(), or a filter on an empty list: never any rows
             return None
-        return _Compiled(queryset, compiler, sql, params, _slots(params, markers))
+        return _Compiled(queryset, compiler, sql, params, _slots(params, markers, other_params, other_markers))
 
     def prepare(self, queryset):
         return queryset
 
     def compiled(self, values, shape):
         """The compiled query for these values' types and this shape (None: it never has rows)."""
+        for value in values:
+            if type(value) is int and not -2**63 <= value < 2**63:
+                raise ValueError("prepared query argument out of the database's integer range")
         key = (tuple(type(v) for v in values), tuple(sorted(shape.items())))
         try:
             return self._compiled[key]
         except KeyError:
             pass
         for position, value in enumerate(values):
-            _marker(position, value)  # refuse a bad argument before building
+            _check(position, value)  # refuse a bad argument before building
         compiled = self._compiled[key] = self._compile(values, shape)
         return compiled
 

@@ -6,6 +6,8 @@ An object outside scope is a 404, never a 403 that would confirm it exists.
 from django.db.models import Q
 from django.http import Http404
 
+from .params import int_or_none
+
 
 def scope_q(actor, org_field=None):
     """A Q limiting rows to the actor's subtree.
@@ -29,3 +31,15 @@ def get_in_scope(actor, queryset, org_field=None, **lookup):
         return scoped(actor, queryset, org_field).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404("未找到该记录") from None
+
+
+def one_in_scope(actor, query, pk):
+    """The row a prepared ``query(pk, scope_path)`` (portal.prepared) finds in the actor's subtree: 404
+    when absent or out of scope, as :func:`get_in_scope`."""
+    pk = int_or_none(pk)  # a malformed or out-of-range id, as one that is absent
+    if not actor.acts_for_org or pk is None:
+        raise Http404("未找到该记录")
+    rows = query(pk, actor.org.path)
+    if not rows:
+        raise Http404("未找到该记录")
+    return rows[0]

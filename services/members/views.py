@@ -147,7 +147,7 @@ def member_detail(request, pk):
     own_branch = actor.org.pk == member.branch_id
     return render(request, "members/detail.html", {
         "m": member, "own_branch": own_branch, "basic": _basic_props(member), "extra": _extra_props(member), "diff": profile.pending_diff(member),
-        "requests": member.requests.order_by("-id")[:10], "is_left": member.league_status in LEFT_STATES,
+        "requests": selectors.latest_requests(member), "is_left": member.league_status in LEFT_STATES,
         "return_form": ReasonForm(), "offline_form": OfflineForm(),
         "can_review": own_branch and member.registration_status in (RegistrationStatus.PENDING,
                                                                      RegistrationStatus.CHANGE_PENDING),

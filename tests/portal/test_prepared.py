@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.prepared import prepared, prepared_count
+from services.members.choices import RegistrationStatus
 from services.members.models import Member
 from tests.factories import make_member
 
@@ -169,3 +170,19 @@ def test_another_thread_runs_on_its_own_connection(tree, people):
 @given(name=st.text(max_size=6).filter(lambda s: "\x00" not in s))
 def test_any_text_matches_as_the_orm_does(tree, people, name):
     assert [m.pk for m in members_named(tree.province.path, name)] == [m.pk for m in _members(tree.province.path, name)]
+
+
+@prepared
+def by_status(status):
+    # a small-integer field (a marker out of its range would drop the lookup) and a constant equal to a marker
+    return Member.objects.filter(registration_status=status).exclude(pk=29_000).order_by("id")
+
+
+@pytest.mark.django_db
+def test_small_integer_lookups_and_constants_that_look_like_markers(tree, people):
+    mine, _ = people
+    Member.objects.filter(pk=mine[0].pk).update(registration_status=RegistrationStatus.PENDING)
+    for status in RegistrationStatus.values + [99_999]:
+        assert [m.pk for m in by_status(status)] == list(
+            Member.objects.filter(registration_status=status).order_by("id").values_list("pk", flat=True)), status
+    assert by_status(RegistrationStatus.PENDING)[0].pk == mine[0].pk
