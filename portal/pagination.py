@@ -53,3 +53,20 @@ class BoundedPaginator(Paginator):
 def page_of(object_list, per_page, number, **kwargs):
     """The requested page (a bad or out-of-range number gives the nearest page, as ``get_page`` does)."""
     return BoundedPaginator(object_list, per_page, **kwargs).get_page(number)
+
+
+class PreparedRows:
+    """A prepared query (portal.prepared) as a paginator's rows. Its builder takes ``start`` and ``stop``
+    keywords and returns its QuerySet sliced by them; each page is its own compiled shape."""
+
+    def __init__(self, query, values, shape):
+        self.query, self.values, self.shape = query, values, shape
+
+    def __getitem__(self, bounds):
+        return self.query(*self.values, **self.shape, start=bounds.start, stop=bounds.stop)
+
+
+def prepared_page_of(query, values, per_page, number, *, max_pages=None, **shape):
+    """:func:`page_of` for a prepared query: the bounded count and the page's rows, each one prepared statement."""
+    counted = query.count(*values, **shape, start=None, stop=rows_counted(per_page, max_pages))
+    return page_of(PreparedRows(query, values, shape), per_page, number, max_pages=max_pages, known_count=counted)

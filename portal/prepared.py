@@ -130,10 +130,15 @@ def _slots(params, markers, other_params, other_markers):
     return slots
 
 
+#: Compiled shapes kept per prepared query (a paged list compiles one per page number it is asked for).
+MAX_SHAPES = 256
+
+
 class Prepared:
     def __init__(self, build):
         self.build = build
         self._compiled = {}
+        self._counter = None
         functools.update_wrapper(self, build)
 
     def _compile(self, values, shape):
@@ -172,7 +177,10 @@ class Prepared:
             pass
         for position, value in enumerate(values):
             _check(position, value)  # refuse a bad argument before building
-        compiled = self._compiled[key] = self._compile(values, shape)
+        compiled = self._compile(values, shape)
+        if len(self._compiled) >= MAX_SHAPES:
+            self._compiled.pop(next(iter(self._compiled), None), None)  # the oldest shape
+        self._compiled[key] = compiled
         return compiled
 
     def __call__(self, *values, **shape):
@@ -183,11 +191,19 @@ class Prepared:
         compiler = compiled.bind(values, connection)
         return list(compiled.queryset._iterable_class(_BoundQuerySet(compiled.queryset, compiler)))
 
+    def count(self, *values, **shape):
+        """How many rows the call with these values would give, in one ``COUNT(*)``."""
+        if self._counter is None:
+            self._counter = PreparedCount(self.build)
+        return self._counter(*values, **shape)
+
 
 class PreparedCount(Prepared):
     """How many rows the builder's QuerySet has: ``SELECT COUNT(*) FROM (…)``."""
 
     def prepare(self, queryset):
+        if queryset.query.is_sliced or queryset.query.combinator:
+            return queryset  # its order decides which rows are counted
         queryset = queryset.order_by()  # how many, not which
         if queryset.query.select_related:
             queryset = queryset.select_related(None)

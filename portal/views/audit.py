@@ -4,10 +4,9 @@ from django.utils.timezone import localtime
 
 from ..audit import action_choices, action_label
 from ..decorators import org_actor_required
-from ..pagination import page_of
 from ..html import esc
 from ..tables import Row, pk_url, tbody
-from ..selectors import AUDIT_PAGE_SIZE, audit_entry, audit_log_for
+from ..selectors import audit_entry, audit_page
 
 
 class AuditFilterForm(forms.Form):
@@ -24,8 +23,7 @@ class AuditFilterForm(forms.Form):
 def audit_list(request):
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    qs = audit_log_for(actor=request.actor, **{k: v for k, v in filters.items() if v})
-    page = page_of(qs, AUDIT_PAGE_SIZE, request.GET.get("page"))
+    page = audit_page(actor=request.actor, number=request.GET.get("page"), **{k: v for k, v in filters.items() if v})
     detail = pk_url("portal:audit_detail")
     rows = [Row(pk=e.pk, url=detail(e.pk), actor_label=e.actor_label, action_label=action_label(e.action),
                 object_repr=e.object_repr, created_at=localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),

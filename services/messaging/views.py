@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from portal.decorators import org_actor_required
 from portal import registry
-from portal.pagination import page_of, rows_counted
+from portal.pagination import page_of
 from portal.params import int_list
 from portal.html import esc
 from portal.tables import Row, pk_url, tbody
@@ -36,8 +36,7 @@ def _list(request, end):
     if status not in selectors.STATUS_FILTERS:
         status = "all"
     size = PAGE_SIZE[end]
-    messages = selectors.messages_for(request.actor, status, newest=rows_counted(size))
-    page = page_of(messages, size, request.GET.get("page"))
+    page = selectors.messages_page(request.actor, status, size, request.GET.get("page"))
     handled = subjects.handled_ids(page.object_list)
     if end != MANAGE:
         return render(request, "messaging/mobile_list.html", {

@@ -178,6 +178,9 @@ def test_an_operators_list_merges_its_own_and_its_orgs_messages_newest_first(cli
     message_mark_read(actor=actor, message=selectors.message_get(actor, sent[0].pk))
     assert [m.pk for m in selectors.messages_for(actor, "unread", newest=4001)] == newest_first[:-1]
     assert [m.pk for m in selectors.messages_for(actor, "read", newest=4001)] == [sent[0].pk]
+    unread = selectors.messages_page(actor, "unread", 20, 2)  # the page the list shows, prepared
+    assert unread.paginator.count == 24 and [m.pk for m in unread] == newest_first[20:24]
+    assert [m.pk for m in selectors.messages_page(actor, "read", 20, 1)] == [sent[0].pk]
 
     client.force_login(operator, backend="portal.backends.AccountBackend")
     first = client.get(reverse("messaging:manage_list"))
