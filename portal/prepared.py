@@ -68,18 +68,21 @@ class _Slot:
 
 
 class _Compiled:
-    def __init__(self, queryset, compiler, sql, params, slots):
-        self.queryset, self.compiler, self.sql, self.params, self.slots = queryset, compiler, sql, params, slots
+    def __init__(self, sql, params, slots, queryset=None, compiler=None):
+        self.sql, self.params, self.slots, self.queryset, self.compiler = sql, params, slots, queryset, compiler
 
-    def bind(self, values, connection):
-        """A compiler of the compiled query that answers ``as_sql()`` with ``values`` in place."""
+    def params_for(self, values, connection):
         params = list(self.params)
         for slot in self.slots:
             params[slot.index] = slot.value(values, connection.ops)
+        return tuple(params)
+
+    def bind(self, values, connection):
+        """A compiler of the compiled query that answers ``as_sql()`` with ``values`` in place."""
+        bound = (self.sql, self.params_for(values, connection))
         compiler = copy.copy(self.compiler)
         compiler.connection = connection  # the calling thread's connection, not the compiling one's
         compiler.using = connection.alias
-        bound = (self.sql, tuple(params))
         compiler.as_sql = lambda *args, **kwargs: bound
         return compiler
 
@@ -108,8 +111,9 @@ class _BoundQuerySet:
         self._known_related_objects = {}
 
 
-def _slots(params, markers, other_params, other_markers):
-    """Where each argument lands: the parameters that hold its marker in both compilations."""
+def _slots(params, markers, other_params, other_markers, every=True):
+    """Where each argument lands: the parameters that hold its marker in both compilations (``every``:
+    each argument must land somewhere)."""
     slots, found = [], set()
     for index, (param, other) in enumerate(zip(params, other_params)):
         for position, (marker, other_marker) in enumerate(zip(markers, other_markers)):
@@ -124,7 +128,7 @@ def _slots(params, markers, other_params, other_markers):
                 slots.append(_Slot(index, position, prefix, suffix))
                 found.add(position)
     missing = set(range(len(markers))) - found
-    if missing:
+    if missing and every:
         raise TypeError(f"prepared query arguments {sorted(missing)} are not lookup values of the SQL "
                         "(a shape-changing value is a keyword argument)")
     return slots
@@ -135,32 +139,39 @@ MAX_SHAPES = 256
 
 
 class Prepared:
+    every_argument_used = True
+
     def __init__(self, build):
         self.build = build
         self._compiled = {}
         self._counter = None
         functools.update_wrapper(self, build)
 
+    def _sql(self, markers, shape):
+        """(sql or None when it can have no rows, params, queryset, compiler) of the builder's QuerySet."""
+        queryset = self.build(*markers, **shape)
+        if queryset._prefetch_related_lookups:
+            raise TypeError("a prepared query cannot prefetch_related (it would be a second query)")
+        queryset = self.prepare(queryset)
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:  # .none(), or a filter on an empty list
+            return None, (), queryset, compiler
+        return sql, params, queryset, compiler
+
     def _compile(self, values, shape):
-        compiled = []
+        built = []
         for variant in (0, 1):
             markers = [_marker(i, v, variant) for i, v in enumerate(values)]
-            queryset = self.build(*markers, **shape)
-            if queryset._prefetch_related_lookups:
-                raise TypeError("a prepared query cannot prefetch_related (it would be a second query)")
-            queryset = self.prepare(queryset)
-            compiler = queryset.query.get_compiler(using=queryset.db)
-            try:
-                sql, params = compiler.as_sql()
-            except EmptyResultSet:
-                sql, params = None, ()
-            compiled.append((markers, queryset, compiler, sql, params))
-        (markers, queryset, compiler, sql, params), (other_markers, _, _, other_sql, other_params) = compiled
+            built.append((markers, *self._sql(markers, shape)))
+        (markers, sql, params, queryset, compiler), (other_markers, other_sql, other_params, _, _) = built
         if sql != other_sql or len(params) != len(other_params):
             raise TypeError("a prepared query argument changes the SQL (it is a keyword argument)")
-        if sql is None:  # .none(), or a filter on an empty list: never any rows
+        if sql is None:
             return None
-        return _Compiled(queryset, compiler, sql, params, _slots(params, markers, other_params, other_markers))
+        slots = _slots(params, markers, other_params, other_markers, every=self.every_argument_used)
+        return _Compiled(sql, params, slots, queryset, compiler)
 
     def prepare(self, queryset):
         return queryset
@@ -214,10 +225,28 @@ class PreparedCount(Prepared):
         if compiled is None:
             return 0
         connection = connections[compiled.queryset.db]
-        sql, params = compiled.bind(values, connection).as_sql()
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)
+            cursor.execute(f"SELECT COUNT(*) FROM ({compiled.sql}) AS counted", compiled.params_for(values, connection))
             return cursor.fetchone()[0]
+
+
+class PreparedStatement(Prepared):
+    """A builder of ``(sql, params)`` — several QuerySets' SQL combined, say — prepared the same way:
+    a call gives the one row the statement selects. An argument may go unused (the to-do tiles pass
+    the actor's ids whether or not a tile reads them)."""
+
+    every_argument_used = False
+
+    def _sql(self, markers, shape):
+        sql, params = self.build(*markers, **shape)
+        return sql, tuple(params), None, None
+
+    def __call__(self, *values, **shape):
+        compiled = self.compiled(values, shape)
+        connection = connections["default"]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, compiled.params_for(values, connection))
+            return cursor.fetchone()
 
 
 def prepared(build):
@@ -226,3 +255,7 @@ def prepared(build):
 
 def prepared_count(build):
     return PreparedCount(build)
+
+
+def prepared_statement(build):
+    return PreparedStatement(build)

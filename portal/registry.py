@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from . import actors
+from .prepared import prepared_statement
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,9 @@ class Todo:
     key: str
     label: str
     # (actor) -> what waits: a QuerySet (counted with the other tiles in one statement), an int, or
-    # None where the to-do does not apply to the actor.
+    # None where the to-do does not apply to the actor. A QuerySet's SQL is compiled once per actor
+    # kind and org type (prepared: see todos_for), so it may read only the actor's kind, user id and
+    # org (id, path, type) — whether it applies, too; an int is asked of each actor.
     count: Callable
     url: Callable  # (actor) -> str, on /manage/
     # (actor) -> str on /m/cadre/, or NOT_ON_MOBILE. Every to-do must say which: a desktop page
@@ -122,15 +125,60 @@ def todos_for(actor, mobile=False):
     """
     todos = [todo for todo in registered_todos()
              if actor.kind in todo.kinds and (todo.on_mobile or not mobile)]
-    pending = [todo.count(actor) for todo in todos]
-    querysets = {i: p for i, p in enumerate(pending) if isinstance(p, QuerySet)}
-    counts = dict(zip(querysets, count_all(querysets.values())))
+    if actor.acts_for_org and actor.user is not None and todos:
+        counted = _todo_counts(actor.org.pk, actor.org.path, actor.user.pk, kind=actor.kind,
+                               org_type=actor.org.org_type, keys=tuple(todo.key for todo in todos))
+        pending = [todo.count(actor) if n is None else n for todo, n in zip(todos, counted)]
+    else:
+        pending = [todo.count(actor) for todo in todos]
+        querysets = {i: p for i, p in enumerate(pending) if isinstance(p, QuerySet)}
+        pending = [*pending]
+        for i, n in zip(querysets, count_all(querysets.values())):
+            pending[i] = n
     tiles = []
-    for i, (todo, p) in enumerate(zip(todos, pending)):
-        if count := counts.get(i, p):
+    for todo, count in zip(todos, pending):
+        if count:
             url = todo.mobile_url(actor) if mobile else todo.url(actor)
             tiles.append({"key": todo.key, "label": todo.label, "count": count, "url": url})
     return tiles
+
+
+def _stand_in(kind, org_type, org_id, path, user_id):
+    """An actor of this kind for an org of this type whose ids are a prepared statement's markers."""
+    from django.contrib.auth import get_user_model
+
+    from orgtree.models import Organization
+
+    return actors.Actor(kind, user=get_user_model()(pk=user_id),
+                        org=Organization(pk=org_id, path=path, org_type=org_type))
+
+
+@prepared_statement
+def _todo_counts(org_id, path, user_id, *, kind, org_type, keys):
+    """The tiles' counts in one statement, compiled once per actor kind, org type and set of to-dos:
+    building and compiling the tiles' QuerySets was most of the home page. NULL: ask the to-do itself."""
+    stand_in = _stand_in(kind, org_type, org_id, path, user_id)
+    parts, params = [], []
+    for key in keys:
+        pending = _todos[key].count(stand_in)
+        if isinstance(pending, QuerySet):
+            sql, qs_params = _count_sql(pending)
+            parts.append(sql)
+            params.extend(qs_params)
+        else:
+            parts.append("NULL")
+    return "SELECT " + ", ".join(parts), params
+
+
+def _count_sql(qs):
+    try:
+        qs = qs.order_by()
+        if qs.query.select_related:  # the rows' joins are not needed to count them
+            qs = qs.select_related(None)
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # .none(), or a filter on an empty list
+        return "0", ()
+    return f"(SELECT COUNT(*) FROM ({sql}) AS counted)", params
 
 
 def count_all(querysets):
@@ -138,15 +186,8 @@ def count_all(querysets):
     were one round trip each, most of the page's time (issue 16)."""
     parts, params = [], []
     for qs in querysets:
-        try:
-            qs = qs.order_by()
-            if qs.query.select_related:  # the rows' joins are not needed to count them
-                qs = qs.select_related(None)
-            sql, qs_params = qs.query.sql_with_params()
-        except EmptyResultSet:  # .none(), or a filter on an empty list
-            parts.append("0")
-            continue
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS todo_{len(parts)})")
+        sql, qs_params = _count_sql(qs)
+        parts.append(sql)
         params.extend(qs_params)
     if not parts:
         return []

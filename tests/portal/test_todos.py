@@ -117,3 +117,39 @@ def test_count_all_counts_each_queryset_as_count_does_in_one_statement(tree, bra
     with django_assert_num_queries(1):
         assert registry.count_all(querysets) == expected
     assert registry.count_all([]) == []
+
+
+def _direct(actor):
+    """Each tile's count asked of the to-do itself, without the prepared statement."""
+    counts = {}
+    for todo in registry.registered_todos():
+        if actor.kind in todo.kinds:
+            pending = todo.count(actor)
+            counts[todo.key] = pending.count() if hasattr(pending, "count") and not isinstance(pending, int) else pending
+    return {key: n for key, n in counts.items() if n}
+
+
+def test_the_prepared_tile_counts_are_each_orgs_own(tree, branch2, b_branch, django_assert_max_num_queries):
+    """The tiles' statement is compiled once per actor kind and org type, then run for any org of that
+    type: each org gets its own counts (a value compiled in as a constant would give one org another's)."""
+    from tests.factories import make_operator
+
+    for _ in range(2):
+        make_member(tree.branch, approved=False)
+    make_member(branch2, approved=False)
+    make_operator(branch2)  # the one branch whose 未设置运营者 tile is gone
+    make_member(b_branch)
+    seen = set()
+    orgs = (tree.branch, branch2, b_branch, tree.general, tree.committee, tree.province, tree.city_b)
+    for org in orgs:  # the first of each type compiles
+        registry.todos_for(actor_of(org))
+    for org in orgs:
+        actor = actor_of(org)
+        with django_assert_max_num_queries(2):  # the statement, and the unread count asked of its to-do
+            tiles = {t["key"]: t["count"] for t in registry.todos_for(actor)}
+        assert tiles == _direct(actor_of(org)), org.full_name
+        seen.add(tuple(sorted(tiles.items())))
+    assert len(seen) >= 3  # the orgs differ, so a shared constant would have shown
+    assert {t["key"]: t["count"] for t in registry.todos_for(actor_of(tree.branch))}["members.review"] == 2
+    assert "members.review" in {t["key"] for t in registry.todos_for(actor_of(branch2))}
+    assert "cadres.no_operator" not in {t["key"] for t in registry.todos_for(actor_of(branch2))}
