@@ -70,6 +70,7 @@ class _Slot:
 class _Compiled:
     def __init__(self, sql, params, slots, queryset=None, compiler=None):
         self.sql, self.params, self.slots, self.queryset, self.compiler = sql, params, slots, queryset, compiler
+        self.converters = None
 
     def params_for(self, values, connection):
         params = list(self.params)
@@ -84,6 +85,9 @@ class _Compiled:
         compiler.connection = connection  # the calling thread's connection, not the compiling one's
         compiler.using = connection.alias
         compiler.as_sql = lambda *args, **kwargs: bound
+        if self.converters is None:  # the columns' converters, asked of the fields on every call otherwise
+            self.converters = compiler.get_converters([s[0] for s in compiler.select[0:compiler.col_count]])
+        compiler.get_converters = lambda expressions: self.converters
         return compiler
 
 

@@ -4,6 +4,7 @@ from django.db.models import Exists, F, OuterRef, Q
 
 from orgtree.models import Organization
 from portal import idcard
+from portal.prepared import prepared
 from portal.scope import get_in_scope, scoped
 
 from . import directory
@@ -120,30 +121,58 @@ def directory_search(q, limit=50):
     if not q:
         return []
     if len(q) >= 3:
-        ids = _first_ids(CadrePost.objects.filter(search_text__contains=q), limit)
+        ids = _ids_containing(q, limit=limit)
     elif gram := directory.query_bigram(q):
         ids = _bigram_ids(gram, limit)
     else:
-        ids = _first_ids(CadrePost.objects.filter(person__name__startswith=q), limit)
+        ids = _ids_named(q, limit=limit)
     # Plain rows, not model instances: building 50 posts with their persons and orgs cost more than
     # both queries together. Sorted here: 50 rows, and a simpler query to plan.
-    rows = CadrePost.objects.filter(pk__in=ids).order_by().values(
-        "id", "title", name=F("person__name"), phone=F("person__phone"), org_name=F("org__full_name"))
+    rows = _directory_rows(*ids, n=len(ids)) if ids else []
     return sorted(rows, key=lambda row: (row["name"], row["id"]))
 
 
+# Each query of the search is prepared (portal.prepared): compiling them was as much as running them.
+@prepared
+def _ids_containing(q, *, limit):
+    return _first_ids(CadrePost.objects.filter(search_text__contains=q), limit)
+
+
+@prepared
+def _ids_named(q, *, limit):
+    return _first_ids(CadrePost.objects.filter(person__name__startswith=q), limit)
+
+
+@prepared
+def _ids_with_word(gram, *, limit):
+    return PostGram.objects.filter(gram=gram).order_by().values_list("post_id", flat=True)[:limit]
+
+
+@prepared
+def _ids_of_orgs_with_word(gram, *, limit):
+    """Posts of orgs whose names have the word, less those whose own words have it (already found)."""
+    orgs = OrgGram.objects.filter(gram=gram).values("org_id")
+    own = PostGram.objects.filter(gram=gram).values("post_id")
+    return _first_ids(CadrePost.objects.filter(org_id__in=orgs).exclude(pk__in=own), limit)
+
+
+@prepared
+def _directory_rows(*ids, n):
+    return CadrePost.objects.filter(pk__in=ids).order_by().values(
+        "id", "title", name=F("person__name"), phone=F("person__phone"), org_name=F("org__full_name"))
+
+
 def _first_ids(qs, limit):
-    return list(qs.filter(enabled=True).order_by().values_list("id", flat=True)[:limit])
+    return qs.filter(enabled=True).order_by().values_list("id", flat=True)[:limit]
 
 
 def _bigram_ids(gram, limit):
     """A two-character word: posts whose own words have it (name, post) first, then posts of orgs
     whose names have it; each an index lookup that stops at ``limit``. Two queries, not a UNION:
     PostgreSQL planned the UNION of a common word (书记) with parallel workers, 4× slower."""
-    ids = list(PostGram.objects.filter(gram=gram).order_by().values_list("post_id", flat=True)[:limit])
-    if len(ids) < limit:
-        orgs = OrgGram.objects.filter(gram=gram).values("org_id")
-        ids += _first_ids(CadrePost.objects.filter(org_id__in=orgs).exclude(pk__in=ids), limit - len(ids))
+    ids = _ids_with_word(gram, limit=limit)
+    if len(ids) < limit:  # then ids are all the posts whose own words have it
+        ids += _ids_of_orgs_with_word(gram, limit=limit - len(ids))
     return ids
 
 
