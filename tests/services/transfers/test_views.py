@@ -2,10 +2,12 @@
 records, confirm, withdraw, appeal) and the cadre end (operators review; ordinary cadres are refused)."""
 
 import io
+from datetime import timedelta
 
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from services.members.models import Member
 from services.transfers import review, start
@@ -105,6 +107,10 @@ def test_lists_filters_and_export_mask_ids(client, w):
     assert "张转接" not in client.get(reverse("transfers:list"), {"side": "in"}).content.decode()
     assert "张转接" not in client.get(reverse("transfers:list"), {"status": "done"}).content.decode()
     assert "张转接" in client.get(reverse("transfers:list"), {"status": "open", "name": "张转接"}).content.decode()
+    assert "张转接" not in client.get(reverse("transfers:list"), {"status": "open", "name": "李二"}).content.decode()
+    today, tomorrow = timezone.localdate(), timezone.localdate() + timedelta(days=1)
+    assert "张转接" in client.get(reverse("transfers:list"), {"name": "张转接", "date_from": today}).content.decode()
+    assert "张转接" not in client.get(reverse("transfers:list"), {"date_from": tomorrow}).content.decode()
     response = client.get(reverse("transfers:export"), {"side": "out"})
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
