@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from orgtree.models import Organization
+from portal.prepared import prepared
 from portal.scope import get_in_scope, scoped
 
 from .billing import ONLINE_CLOSED_MONTHS, unpaid_bills
@@ -88,8 +89,30 @@ def bill_history(member):
     return DuesBill.objects.filter(member=member).select_related("branch", "paid_by").order_by("-month")
 
 
+@prepared
+def _unpaid(member_id):
+    return unpaid_bills().filter(member_id=member_id).select_related("branch").order_by("month")
+
+
 def unpaid_of(member):
-    return unpaid_bills().filter(member=member).select_related("branch").order_by("month")
+    """The member's unpaid bills, oldest first (prepared: the member's 团费交纳 page opens on them)."""
+    return _unpaid(member.pk)
+
+
+@prepared
+def _donated(member_id):
+    return (Payment.objects.filter(payer_id=member_id, kind=Payment.Kind.DONATION, state=Payment.State.PAID)
+            .order_by().values("payer_id").annotate(t=Sum("total", output_field=MONEY)).values_list("t", flat=True))
+
+
+@prepared
+def _pending_payments(member_id):
+    return Payment.objects.filter(payer_id=member_id, state=Payment.State.PENDING).order_by("-pk")[:1]
+
+
+def pending_payment(member):
+    """The member's latest payment still waiting for WeChat Pay's answer, or None."""
+    return next(iter(_pending_payments(member.pk)), None)
 
 
 def member_summary(member, unpaid=None):
@@ -99,8 +122,7 @@ def member_summary(member, unpaid=None):
         agg = {"n": len(unpaid), "total": sum((b.amount for b in unpaid), ZERO)}
     else:
         agg = unpaid_bills().filter(member=member).aggregate(n=Count("pk"), total=Sum("amount"))
-    donated = (Payment.objects.filter(payer=member, kind=Payment.Kind.DONATION, state=Payment.State.PAID)
-               .aggregate(t=Sum("total"))["t"] or ZERO)
+    donated = next(iter(_donated(member.pk)), None) or ZERO
     return {"owed_months": agg["n"], "owed_amount": yuan(agg["total"] or ZERO), "donated": yuan(donated),
             "online_closed": agg["n"] >= ONLINE_CLOSED_MONTHS}
 

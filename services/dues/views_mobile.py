@@ -38,9 +38,9 @@ def member_home(request):
     member = _member(request)
     if member is None:
         return _refuse(request, ERR_NOT_APPROVED)
-    unpaid = list(selectors.unpaid_of(member))
+    unpaid = selectors.unpaid_of(member)
     summary = selectors.member_summary(member, unpaid=unpaid)
-    pending = Payment.objects.filter(payer=member, state=Payment.State.PENDING).order_by("-pk").first()
+    pending = selectors.pending_payment(member)
     return render(request, "dues/m_home.html", {
         "member": member, "summary": summary, "unpaid": unpaid,
         "enabled": payment.enabled(), "pending": pending, "err_disabled": payment.ERR_DISABLED,
