@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from portal.models import WeChatIdentity
+from portal.prepared import prepared
 
 from . import billing, stats
 from .models import MAX_ONLINE_DONATION, DuesBill, OrderLine, Payment
@@ -337,6 +338,13 @@ def donations_of(member):
     return Payment.objects.filter(payer=member, kind=Payment.Kind.DONATION, state=Payment.State.PAID)
 
 
+@prepared
+def _donated(member_id):
+    return (Payment.objects.filter(payer_id=member_id, kind=Payment.Kind.DONATION, state=Payment.State.PAID)
+            .order_by().values("payer_id").annotate(t=Sum("total")).values_list("t", flat=True))
+
+
 def donated_total(member):
-    return yuan(donations_of(member).aggregate(t=Sum("total"))["t"] or ZERO)
+    """The member's paid 自愿多交, in yuan (prepared: the member's 团费交纳 page shows it)."""
+    return yuan(next(iter(_donated(member.pk)), None) or ZERO)
 

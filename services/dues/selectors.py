@@ -11,6 +11,7 @@ from portal.scope import get_in_scope, scoped
 from .billing import ONLINE_CLOSED_MONTHS, unpaid_bills
 from .models import DuesBill, MonthStat, Payment
 from .money import ZERO, yuan
+from .payment import donated_total
 
 EXPORT_MAX_ROWS = 10_000
 ERR_EXPORT_TOO_MANY = "仅支持10000行以内的表格下载，请缩小查询范围（如按交纳状态或下级组织筛选）后再导出。"
@@ -100,12 +101,6 @@ def unpaid_of(member):
 
 
 @prepared
-def _donated(member_id):
-    return (Payment.objects.filter(payer_id=member_id, kind=Payment.Kind.DONATION, state=Payment.State.PAID)
-            .order_by().values("payer_id").annotate(t=Sum("total", output_field=MONEY)).values_list("t", flat=True))
-
-
-@prepared
 def _pending_payments(member_id):
     return Payment.objects.filter(payer_id=member_id, state=Payment.State.PENDING).order_by("-pk")[:1]
 
@@ -122,8 +117,7 @@ def member_summary(member, unpaid=None):
         agg = {"n": len(unpaid), "total": sum((b.amount for b in unpaid), ZERO)}
     else:
         agg = unpaid_bills().filter(member=member).aggregate(n=Count("pk"), total=Sum("amount"))
-    donated = next(iter(_donated(member.pk)), None) or ZERO
-    return {"owed_months": agg["n"], "owed_amount": yuan(agg["total"] or ZERO), "donated": yuan(donated),
+    return {"owed_months": agg["n"], "owed_amount": yuan(agg["total"] or ZERO), "donated": donated_total(member),
             "online_closed": agg["n"] >= ONLINE_CLOSED_MONTHS}
 
 

@@ -323,3 +323,17 @@ def test_the_sync_task_does_nothing_without_wechat_pay(settings):
 
     settings.WECHATPAY = {**settings.WECHATPAY, "MCH_ID": ""}
     assert tasks.orders_sync("2026-03-05T10:00:00+08:00") == {"synced": 0}
+
+
+def test_the_members_page_totals_only_paid_donations_and_shows_the_waiting_payment(client, fake_pay, tree):
+    from services.dues import selectors
+
+    m, other = make_member(tree.branch), make_member(tree.branch)
+    paid, _ = payment.order_create(payer=m, donation="30")
+    post_notify(client, *fake_pay.pay(paid.out_trade_no))
+    waiting, _ = payment.order_create(payer=m, donation="50")
+    theirs, _ = payment.order_create(payer=other, donation="70")
+    post_notify(client, *fake_pay.pay(theirs.out_trade_no))
+    assert selectors.member_summary(m)["donated"] == payment.donated_total(m) == Decimal("30.00")
+    assert selectors.pending_payment(m) == waiting and selectors.pending_payment(other) is None
+    assert payment.donated_total(make_member(tree.branch)) == Decimal("0.00")
