@@ -10,16 +10,16 @@ person opens run the same few queries with different values, so the SQL is the s
 
     member_row(42, "0001")  # a list of Members, as list(queryset) would give
 
-The first call (per database) calls the builder with *markers* in place of its arguments — ints and
-strs no row holds — compiles the QuerySet, and records where each marker lands among the SQL's
-parameters. Each later call puts the new values there and runs the same SQL through Django's own
+The first call (per database and shape) calls the builder twice with *markers* in place of its
+arguments — ints, strs and dates of two different sets — compiles the QuerySets, and records where
+each argument's markers land among the SQL's parameters. Each later call puts the new values there and runs the same SQL through Django's own
 iterables, so rows come back as the QuerySet would give them: model instances (with select_related),
 ``values()`` dicts or ``values_list()`` tuples, with the database's converters applied.
 
 The rules a builder keeps (a broken one raises on the first call, so a test finds it):
 
-- its arguments are ints or strs and are used as lookup values (``exact``, ``lt``, ``startswith``,
-  ``contains``…); anything that changes the SQL's *shape* — a filter applied or not, a list's length, a
+- its arguments are ints, strs or dates (not datetimes) and are used as lookup values (``exact``,
+  ``lt``, ``startswith``, ``contains``… — a date of a DateField, not of ``__date``); anything that changes the SQL's *shape* — a filter applied or not, a list's length, a
   bool, an ordering — is a keyword argument (``member_rows(path, status=…)``), and each distinct set of
   keyword values is compiled once;
 - no ``prefetch_related`` (that is a second query) and no ``iterator()``: the result is a list.
@@ -28,6 +28,7 @@ The rules a builder keeps (a broken one raises on the first call, so a test find
 """
 
 import copy
+import datetime
 import functools
 
 from django.core.exceptions import EmptyResultSet
@@ -38,33 +39,76 @@ from django.db import connections
 # two sets of markers, and a parameter is an argument's only where it follows the markers.
 _INT_MARKER = 29_000
 _STR_MARKER = "\ue000{}.{}\ue001"  # private-use characters around the argument's position
+_DATE_MARKER_YEAR = 1001  # a date of the eleventh century: no month, birthday or deadline is one
 
 
 def _check(position, value):
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise TypeError(f"prepared query argument {position} must be an int or a str, not {type(value).__name__}; "
-                        "pass what changes the SQL's shape as a keyword argument")
+    if isinstance(value, (bool, datetime.datetime)) or not isinstance(value, (int, str, datetime.date)):
+        raise TypeError(f"prepared query argument {position} must be an int, a str or a date, not "
+                        f"{type(value).__name__}; pass what changes the SQL's shape as a keyword argument")
 
 
 def _marker(position, value, variant):
     if isinstance(value, int):
         return _INT_MARKER + 2 * position + variant
-    return _STR_MARKER.format(position, variant)
+    if isinstance(value, str):
+        return _STR_MARKER.format(position, variant)
+    return datetime.date(_DATE_MARKER_YEAR + 2 * position + variant, 1, 1)
 
 
 class _Slot:
-    """Where argument ``position`` goes: parameter ``index``, as is or inside a LIKE pattern."""
+    """Where argument ``position`` goes: parameter ``index``, as is, inside a LIKE pattern
+    (``prefix``/``suffix``), or as the database adapts a date (``adapt``)."""
 
-    __slots__ = ("index", "position", "prefix", "suffix")
+    __slots__ = ("index", "position", "prefix", "suffix", "adapt", "wrap")
 
-    def __init__(self, index, position, prefix="", suffix=""):
-        self.index, self.position, self.prefix, self.suffix = index, position, prefix, suffix
+    def __init__(self, index, position, prefix="", suffix="", adapt=False, wrap=None):
+        self.index, self.position, self.prefix, self.suffix, self.adapt = index, position, prefix, suffix, adapt
+        self.wrap = wrap  # the int subclass Django gave (psycopg's Int2 for a small-integer field)
 
     def value(self, values, ops):
         value = values[self.position]
+        if self.wrap is not None:
+            return self.wrap(value)
+        if self.adapt:
+            return ops.adapt_datefield_value(value)
         if self.prefix or self.suffix:  # a pattern lookup: the value is escaped as Django's lookup would
             return self.prefix + ops.prep_for_like_query(value) + self.suffix
         return value
+
+
+def _slots(params, markers, other_params, other_markers, ops, every=True):
+    """Where each argument lands: the parameters that hold its marker in both compilations (``every``:
+    each argument must land somewhere)."""
+    slots, found = [], set()
+    for index, (param, other) in enumerate(zip(params, other_params)):
+        for position, (marker, other_marker) in enumerate(zip(markers, other_markers)):
+            slot = _slot(index, position, param, other, marker, other_marker, ops)
+            if slot is not None:
+                slots.append(slot)
+                found.add(position)
+    missing = set(range(len(markers))) - found
+    if missing and every:
+        raise TypeError(f"prepared query arguments {sorted(missing)} are not lookup values of the SQL "
+                        "(a shape-changing value is a keyword argument)")
+    return slots
+
+
+def _slot(index, position, param, other, marker, other_marker, ops):
+    if isinstance(marker, int):
+        if isinstance(param, int) and not isinstance(param, bool) and param == marker and other == other_marker:
+            return _Slot(index, position, wrap=None if type(param) is int else type(param))
+    elif isinstance(marker, str):
+        if isinstance(param, str) and marker in param:
+            prefix, _, suffix = param.partition(marker)
+            if marker in suffix or other != prefix + other_marker + suffix:
+                raise TypeError(f"prepared query argument {position} is not a plain lookup value")
+            return _Slot(index, position, prefix, suffix)
+    elif param == marker and other == other_marker:
+        return _Slot(index, position)
+    elif param == ops.adapt_datefield_value(marker) and other == ops.adapt_datefield_value(other_marker):
+        return _Slot(index, position, adapt=True)  # SQLite's text
+    return None
 
 
 class _Compiled:
@@ -115,29 +159,6 @@ class _BoundQuerySet:
         self._known_related_objects = {}
 
 
-def _slots(params, markers, other_params, other_markers, every=True):
-    """Where each argument lands: the parameters that hold its marker in both compilations (``every``:
-    each argument must land somewhere)."""
-    slots, found = [], set()
-    for index, (param, other) in enumerate(zip(params, other_params)):
-        for position, (marker, other_marker) in enumerate(zip(markers, other_markers)):
-            if isinstance(marker, int):
-                if type(param) is int and param == marker and other == other_marker:
-                    slots.append(_Slot(index, position))
-                    found.add(position)
-            elif isinstance(param, str) and marker in param:
-                prefix, _, suffix = param.partition(marker)
-                if marker in suffix or other != prefix + other_marker + suffix:
-                    raise TypeError(f"prepared query argument {position} is not a plain lookup value")
-                slots.append(_Slot(index, position, prefix, suffix))
-                found.add(position)
-    missing = set(range(len(markers))) - found
-    if missing and every:
-        raise TypeError(f"prepared query arguments {sorted(missing)} are not lookup values of the SQL "
-                        "(a shape-changing value is a keyword argument)")
-    return slots
-
-
 #: Compiled shapes kept per prepared query (a paged list compiles one per page number it is asked for).
 MAX_SHAPES = 256
 
@@ -174,7 +195,8 @@ class Prepared:
             raise TypeError("a prepared query argument changes the SQL (it is a keyword argument)")
         if sql is None:
             return None
-        slots = _slots(params, markers, other_params, other_markers, every=self.every_argument_used)
+        ops = connections[queryset.db if queryset is not None else "default"].ops
+        slots = _slots(params, markers, other_params, other_markers, ops, every=self.every_argument_used)
         return _Compiled(sql, params, slots, queryset, compiler)
 
     def prepare(self, queryset):

@@ -129,7 +129,7 @@ def test_bad_builders_and_arguments_are_refused(tree):
     with pytest.raises(TypeError, match="prefetch_related"):
         prefetches(5)
     for bad in (True, None, 1.5, [1]):
-        with pytest.raises(TypeError, match="int or a str"):
+        with pytest.raises(TypeError, match="int, a str or a date"):
             members_named(tree.branch.path, bad)
 
 
@@ -186,3 +186,27 @@ def test_small_integer_lookups_and_constants_that_look_like_markers(tree, people
         assert [m.pk for m in by_status(status)] == list(
             Member.objects.filter(registration_status=status).order_by("id").values_list("pk", flat=True)), status
     assert by_status(RegistrationStatus.PENDING)[0].pk == mine[0].pk
+
+
+@prepared
+def born_between(path, earliest, latest):
+    return Member.objects.filter(branch__path__startswith=path, birth_date__gte=earliest,
+                                 birth_date__lte=latest).order_by("id")
+
+
+@pytest.mark.django_db
+def test_dates_as_the_queryset_gives_them(tree, people):
+    from datetime import date
+
+    mine, theirs = people
+    Member.objects.filter(pk=mine[0].pk).update(birth_date=date(2001, 5, 4))
+    for earliest, latest in ((date(2001, 5, 4), date(2001, 5, 4)), (date(1990, 1, 1), date(2010, 1, 1)),
+                             (date(2001, 5, 5), date(2030, 1, 1)), (date(1001, 1, 1), date(1001, 1, 1))):
+        assert [m.pk for m in born_between(tree.province.path, earliest, latest)] == list(
+            Member.objects.filter(birth_date__gte=earliest, birth_date__lte=latest).order_by("id")
+            .values_list("pk", flat=True)), (earliest, latest)
+    assert [m.pk for m in born_between(tree.province.path, date(2001, 5, 4), date(2001, 5, 4))] == [mine[0].pk]
+    from datetime import datetime
+
+    with pytest.raises(TypeError, match="int, a str or a date"):
+        born_between(tree.province.path, datetime(2001, 5, 4), date(2001, 5, 4))
