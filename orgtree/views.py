@@ -168,7 +168,7 @@ def tree_children(request):
     """Lazy tree: the children of one node in scope (JSON)."""
     actor = request.actor
     parent = selectors.org_get(actor=actor, pk=request.GET.get("node") or actor.org.pk)
-    children = list(selectors.org_children(actor=actor, parent=parent)[: selectors.TREE_PAGE + 1])
+    children = selectors.children_page(actor=actor, parent=parent, limit=selectors.TREE_PAGE + 1)
     detail = pk_url("orgtree:detail")
     return JsonResponse({
         "node": parent.pk,
