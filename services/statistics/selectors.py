@@ -12,7 +12,10 @@ from django.utils import timezone
 from orgtree.models import Organization
 from orgtree.rules import Industry, OrgType
 from portal.people import CadreNature
-from portal.scope import get_in_scope, scoped
+from orgtree.selectors import org_get, org_parents_for
+from portal.pagination import PreparedRows, page_of
+from portal.prepared import prepared
+from portal.scope import scoped
 from services.members.choices import Education, Income
 
 from . import definitions
@@ -54,7 +57,7 @@ def org_in_scope(actor, org_id):
     """The org whose figures to show: the actor's own by default, else one of its subtree (404 outside)."""
     if org_id in (None, ""):
         return actor.org
-    return get_in_scope(actor, Organization.objects.all(), pk=org_id)
+    return org_get(actor=actor, pk=org_id)
 
 
 def last_refresh_key(month):
@@ -81,13 +84,25 @@ def updated_at(month, rows=()):
     return max(times) if times else None
 
 
-def children_of(org):
-    return Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1).order_by("path")
+@prepared
+def _children(path, depth, *, start, stop):
+    return Organization.objects.filter(path__startswith=path, depth=depth).order_by("path")[start:stop]
+
+
+def children_page(org, size, number):
+    """A page of the org's direct children (the statistics tables' rows below the org's own), prepared."""
+    return page_of(PreparedRows(_children, [org.path, org.depth + 1], {}), size, number, known_count=org.numchild)
+
+
+@prepared
+def _stats(month, *org_ids, n):
+    return OrgStat.objects.filter(month=month, org_id__in=org_ids)
 
 
 def stats_for(orgs, month):
-    """{org pk: OrgStat} of these orgs for the month, one query."""
-    return {s.org_id: s for s in OrgStat.objects.filter(month=month, org__in=[o.pk for o in orgs])}
+    """{org pk: OrgStat} of these orgs for the month, one prepared statement per number of orgs."""
+    ids = [o.pk for o in orgs]
+    return {s.org_id: s for s in _stats(month, *ids, n=len(ids))} if ids else {}
 
 
 def overview_rows(org, month, children_page):
@@ -183,12 +198,6 @@ def transfers(actor, org, kind):
     return scoped(actor, qs, side).select_related("member", "from_branch", "to_branch").order_by("-pk")
 
 
-def parents_for(orgs):
-    """{parent path: parent} for a page of orgs, one query."""
-    paths = {o.parent_path for o in orgs if o.depth > 1}
-    return {p.path: p for p in Organization.objects.filter(path__in=paths).only("path", "full_name")}
-
-
 @dataclass
 class OrgRow:
     org: Organization
@@ -199,7 +208,7 @@ class OrgRow:
 def org_rows(orgs, month, stats=None):
     """A page of orgs as list rows: parent's name and the month's 团员人数 (two queries for the page)."""
     orgs = list(orgs)
-    parents = parents_for(orgs)
+    parents = org_parents_for(orgs)
     if stats is None:
         stats = stats_for(orgs, month)
     rows = []

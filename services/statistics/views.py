@@ -170,7 +170,7 @@ def _overview_row(i, o, s, month, categories_url):
 def overview(request):
     """数据统计: row 1 the org (本级及所有下级), then a page of its direct children, for a month."""
     org, month, size = _common(request)
-    page = page_of(selectors.children_of(org), size, request.GET.get("page"), known_count=org.numchild)
+    page = selectors.children_page(org, size, request.GET.get("page"))
     rows = selectors.overview_rows(org, month, page.object_list)
     if _wants_xlsx(request):
         title = f"数据统计_{org.short_name}_{month:%Y%m}"
@@ -339,7 +339,7 @@ TRANSFER_HEADERS = ["组织名称", *(label for _, cols in TRANSFER_GROUPS for _
 @org_actor_required
 def transfers(request):
     org, month, size = _common(request)
-    page = page_of(selectors.children_of(org), size, request.GET.get("page"), known_count=org.numchild)
+    page = selectors.children_page(org, size, request.GET.get("page"))
     rows = selectors.overview_rows(org, month, page.object_list)
     table = [(o, [getattr(s, f) if s else 0 for f in TRANSFER_FIELDS]) for o, s in rows]
     if _wants_xlsx(request):
