@@ -5,8 +5,9 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from orgtree.models import Organization
+from orgtree.selectors import org_get
 from portal.prepared import prepared
-from portal.scope import get_in_scope, scoped
+from portal.scope import scoped
 
 from .billing import ONLINE_CLOSED_MONTHS, unpaid_bills
 from .models import DuesBill, MonthStat, Payment
@@ -23,14 +24,24 @@ def org_in_scope(actor, org_id):
     """The org to show: the actor's own by default, else one of its subtree (404 outside)."""
     if org_id is None:
         return actor.org
-    return get_in_scope(actor, Organization.objects.all(), pk=org_id)
+    return org_get(actor=actor, pk=org_id)
+
+
+@prepared
+def _children(path, depth):
+    return Organization.objects.filter(path__startswith=path, depth=depth).order_by("path")
+
+
+@prepared
+def _month_stats(month, *org_ids, n):
+    return MonthStat.objects.filter(month=month, org_id__in=org_ids)
 
 
 def month_overview(*, actor, org, month):
     """团费查询: the org's own row and one per direct child, from the month's statistics rows."""
-    children = list(org.get_children().order_by("path"))
-    stats = {s.org_id: s for s in MonthStat.objects.filter(month=month, org__in=[org, *children])}
-    return [(o, stats.get(o.pk)) for o in [org, *children]]
+    orgs = [org, *_children(org.path, org.depth + 1)]
+    stats = {s.org_id: s for s in _month_stats(month, *(o.pk for o in orgs), n=len(orgs))}
+    return [(o, stats.get(o.pk)) for o in orgs]
 
 
 def _bills_in(actor, org, month):
@@ -154,12 +165,18 @@ def overdue(actor):
             .annotate(n=Count("pk")).filter(n__gte=ONLINE_CLOSED_MONTHS))
 
 
-def overdue_members(actor):
+@prepared
+def _overdue_members(branch_id):
     from services.members.models import Member
 
-    ids = (DuesBill.objects.filter(branch=actor.org, paid_at__isnull=True).values("member_id")
+    ids = (DuesBill.objects.filter(branch_id=branch_id, paid_at__isnull=True).values("member_id")
            .annotate(n=Count("pk")).filter(n__gte=ONLINE_CLOSED_MONTHS).values("member_id"))
     return Member.objects.filter(pk__in=ids).order_by("name")
+
+
+def overdue_members(actor):
+    """The branch's members owing ≥ 6 months on its bills (团费查询 lists them for offline payment)."""
+    return _overdue_members(actor.org.pk)
 
 
 def org_dues_card(org, month):

@@ -146,7 +146,7 @@ def test_empty_result_set_is_an_empty_list(tree):
     assert nothing(1) == [] and count_nothing(1) == 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as the suite's other transactional tests
 def test_another_thread_runs_on_its_own_connection(tree, people):
     members_named(tree.branch.path, "张")
     seen = {}
