@@ -6,6 +6,8 @@ from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 
 from orgtree.models import Organization
+from orgtree.selectors import org_get
+from portal.prepared import prepared
 from portal.scope import get_in_scope, scoped
 from services.awards import selectors as award_selectors
 from services.transfers import selectors as transfer_selectors
@@ -60,15 +62,20 @@ class Progress:
     children: list = field(default_factory=list)  # (org, tally or None)
 
 
+@prepared
+def _progress_rows(org_id, path, child_depth, year):
+    return (Organization.objects.filter(Q(pk=org_id) | Q(path__startswith=path, depth=child_depth))
+            .annotate(t=FilteredRelation("registration_tallies", condition=Q(registration_tallies__year=year)))
+            .annotate(t_id=F("t__id"), t_branches=F("t__branches"), t_members=F("t__members"),
+                      t_registered=F("t__registered"), t_deferred=F("t__deferred"))
+            .only("pk", "full_name", "path", "depth", "org_type").order_by("path")[:501])
+
+
 def registration_progress(*, actor, year, org_pk=None):
     """Progress of ``year`` for an org of the actor's subtree and its direct children: the org, its children
     and their tallies in one query, a few rows whatever the number of members below."""
-    org = get_in_scope(actor, Organization.objects.all(), pk=org_pk) if org_pk else actor.org
-    rows = list(Organization.objects.filter(Q(pk=org.pk) | Q(path__startswith=org.path, depth=org.depth + 1))
-                .annotate(t=FilteredRelation("registration_tallies", condition=Q(registration_tallies__year=year)))
-                .annotate(t_id=F("t__id"), t_branches=F("t__branches"), t_members=F("t__members"),
-                          t_registered=F("t__registered"), t_deferred=F("t__deferred"))
-                .only("pk", "full_name", "path", "depth", "org_type").order_by("path")[:501])
+    org = org_get(actor=actor, pk=org_pk) if org_pk else actor.org
+    rows = _progress_rows(org.pk, org.path, org.depth + 1, year)
 
     def tally(o):
         if o.t_id is None:
