@@ -22,7 +22,7 @@ from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.bench import bench_settings, org_client, p50_p95_ms, percentile, round_robin
+from portal.bench import bench_settings, org_client, p50_p95_ms, percentile, round_robin, settle
 from portal.models import User
 
 from orgtree.models import IssuedOrgCode, Organization
@@ -649,13 +649,7 @@ class Command(BaseCommand):
 
     def _analyze(self):
         """What autovacuum would do soon after a bulk load; without it the planner guesses."""
-        if connection.vendor != "postgresql":
-            return
-        # VACUUM cannot run inside a transaction (the smoke test runs in one): ANALYZE alone then.
-        verb = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
-        with connection.cursor() as cursor:
-            for model in (Organization, User, IssuedOrgCode):
-                cursor.execute(f"{verb} {connection.ops.quote_name(model._meta.db_table)}")
+        settle(Organization, User, IssuedOrgCode)
 
     def _sanity(self, root, orgs, full):
         started = time.perf_counter()

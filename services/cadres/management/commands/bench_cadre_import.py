@@ -30,10 +30,10 @@ from orgtree.management.commands.bench_orgtree import Command as OrgBench
 from orgtree.models import Organization
 from portal.actors import actor_for_user
 from portal.exports import Sheet, workbook_bytes
-from portal.bench import bench_settings, org_client, p50_p95_ms, percentile, round_robin
+from portal.bench import bench_settings, org_client, p50_p95_ms, percentile, round_robin, settle
 from portal.models import User
 from services.cadres import directory, imports, services
-from services.cadres.models import CadreImport, CadrePerson, CadrePost
+from services.cadres.models import CadreImport, CadrePerson, CadrePost, OrgGram, PostGram
 
 TITLES = ["书记", "副书记", "组织委员", "宣传委员", "文体委员", "委员", "工作人员", "常委", "权益委员", "志愿委员"]
 BATCH = 5000
@@ -138,13 +138,7 @@ class Command(BaseCommand):
             directory.index_new_posts([(post.pk, f"{names[post.person_id]} {post.title}") for post in posts])
         directory.index_orgs_missing(set(CadrePost.objects.filter(org__path__startswith=root.path)
                                          .values_list("org_id", flat=True).distinct()))
-        if connection.vendor == "postgresql":  # what autovacuum does soon after a bulk load
-            # (VACUUM lets the word lookups be index-only scans; it cannot run inside a transaction,
-            # which is where the tests run this command)
-            command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
-            with connection.cursor() as cursor:
-                for table in ("cadreperson", "cadrepost", "postgram", "orggram"):
-                    cursor.execute(f"{command} cadres_{table}")
+        settle(CadrePerson, CadrePost, PostGram, OrgGram)  # VACUUM: the word lookups are index-only scans
         return f"loaded {wanted - have} in {time.perf_counter() - started:.1f} s"
 
     def _sheet(self, rows, rng):

@@ -36,6 +36,7 @@ from orgtree.models import IssuedOrgCode, Organization
 from orgtree.rules import Industry, OrgType
 from orgtree.services import org_create
 from portal.actors import actor_for_user
+from portal.bench import settle
 from portal.models import User, WeChatIdentity
 from services.members.choices import RegistrationStatus
 from services.members.models import Member
@@ -179,11 +180,7 @@ class Command(BaseCommand):
             Delivery.objects.filter(message__broadcast_id__in=ids).delete()
             Message.objects.filter(broadcast_id__in=ids)._raw_delete(Message.objects.db)  # deliveries gone above
             Broadcast.objects.filter(pk__in=ids).delete()
-        if connection.vendor == "postgresql":  # each round starts from the same table state
-            vacuum = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"  # VACUUM refuses transactions
-            with connection.cursor() as cursor:
-                for model in (Message, Delivery):
-                    cursor.execute(f"{vacuum} {model._meta.db_table}")
+        settle(Message, Delivery)  # each round starts from the same table state
 
     # --- the two contenders -------------------------------------------------------------------
     def _service(self, actor):
