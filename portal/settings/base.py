@@ -114,11 +114,6 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_PREPARED_STATEMENTS", False):
-    # Server-side binding: psycopg prepares a statement run five times on a connection, so PostgreSQL
-    # plans it once (the pages' portal.prepared queries send the same SQL with new values). Not
-    # behind a transaction-mode pooler (PgBouncer) without max_prepared_statements.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the task cluster read while the other writes.
     DATABASES["default"]["OPTIONS"] = {
