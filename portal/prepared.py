@@ -239,12 +239,13 @@ class PreparedCount(Prepared):
     """How many rows the builder's QuerySet has: ``SELECT COUNT(*) FROM (…)``."""
 
     def prepare(self, queryset):
-        if queryset.query.is_sliced or queryset.query.combinator:
-            return queryset  # its order decides which rows are counted
-        queryset = queryset.order_by()  # how many, not which
-        if queryset.query.select_related:
+        if queryset.query.combinator or queryset.query.group_by is not None or queryset.query.annotation_select:
+            return queryset  # a union's or a grouping's rows are what it selects
+        if not queryset.query.is_sliced:  # a slice's order decides which rows are counted
+            queryset = queryset.order_by()
+        if queryset.query.select_related:  # the rows' joins are not needed to count them
             queryset = queryset.select_related(None)
-        return queryset.values_list("pk")
+        return queryset.values_list("pk")  # an index may hold all a count reads
 
     def __call__(self, *values, **shape):
         compiled = self.compiled(values, shape)

@@ -13,6 +13,7 @@ ordinary space, and surrounding whitespace.
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import pgettext
 
 ERR_INVISIBLE = "{label}含有控制字符或不可见字符（如零宽字符、文字方向控制符），请删除后重新输入"
 ERR_BLANK = "请填写{label}"
@@ -80,3 +81,13 @@ def model_text_labels(model, fields=None):
     return {f.name: str(f.verbose_name) for f in model._meta.get_fields()
             if isinstance(f, (models.CharField, models.TextField)) and not f.choices
             and (fields is None or f.name in fields)}
+
+
+def clip(value, length):
+    """``value`` cut to ``length`` characters, ending in the language's truncation mark when cut:
+    Django's ``Truncator(value).chars(length)`` for stored (NFC) text, without its lazy machinery (a
+    message list's twenty bodies cost 0.55 ms through it)."""
+    if len(value) <= length:
+        return value
+    mark = pgettext("String to return when truncating text", "%(truncated_text)s…") % {"truncated_text": ""}
+    return value[: max(length - len(mark), 0)] + mark

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import actors
-from portal.pagination import prepared_page_of, rows_counted
-from portal.prepared import prepared
+from portal.pagination import PreparedRows, page_of, rows_counted
+from portal.prepared import prepared, prepared_statement
 from portal.registry import BADGE_LIMIT
 from .models import Broadcast, BroadcastQuota, Message
 
@@ -35,15 +35,17 @@ def visible_q(actor):
     return q
 
 
+def _side(column, value, status):
+    qs = Message.objects.filter(**{column: value})
+    if status == "unread":
+        qs = qs.filter(read_at__isnull=True)
+    elif status == "read":
+        qs = qs.filter(read_at__isnull=False)
+    return qs.order_by()
+
+
 def _messages(columns, values, status, newest=None):
-    sides = []
-    for column, value in zip(columns, values):
-        qs = Message.objects.filter(**{column: value})
-        if status == "unread":
-            qs = qs.filter(read_at__isnull=True)
-        elif status == "read":
-            qs = qs.filter(read_at__isnull=False)
-        sides.append(qs.order_by())
+    sides = [_side(column, value, status) for column, value in zip(columns, values)]
     if not sides:
         return Message.objects.none()
     if len(sides) == 1:
@@ -71,11 +73,25 @@ def _message_rows(*values, columns, status, newest, start, stop):
     return _messages(columns, values, status, newest)[start:stop]
 
 
+@prepared_statement
+def _message_count(*values, columns, status, most):
+    """How many messages the list has, up to ``most``: each side counted on its own index, ids only."""
+    parts, params = [], []
+    for column, value in zip(columns, values):
+        sql, side_params = _side(column, value, status).values_list("pk")[:most].query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS side)")
+        params.extend(side_params)
+    return "SELECT " + (" + ".join(parts) or "0"), params
+
+
 def messages_page(actor, status, per_page, number):
-    """A page of :func:`messages_for` (a prepared statement for the count and one for the rows)."""
+    """A page of :func:`messages_for`: a prepared statement for the bounded count, one for the rows."""
     sides = _recipients(actor)
-    return prepared_page_of(_message_rows, [v for _, v in sides], per_page, number, columns=tuple(c for c, _ in sides),
-                            status=status, newest=rows_counted(per_page))
+    values, shape = [v for _, v in sides], {"columns": tuple(c for c, _ in sides), "status": status}
+    most = rows_counted(per_page)
+    counted = min(_message_count(*values, **shape, most=most)[0], most)
+    return page_of(PreparedRows(_message_rows, values, {**shape, "newest": most}), per_page, number,
+                   known_count=counted)
 
 
 def message_get(actor, pk):

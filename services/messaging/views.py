@@ -9,7 +9,6 @@ that has since been handled says so (``subjects``).
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -18,6 +17,7 @@ from portal.decorators import org_actor_required
 from portal import registry
 from portal.pagination import page_of
 from portal.params import int_list
+from portal.text import clip
 from portal.html import esc
 from portal.tables import Row, pk_url, tbody
 from portal.forms import add_service_errors
@@ -44,7 +44,7 @@ def _list(request, end):
             "handled": handled,
         })
     detail = pk_url("messaging:manage_open")
-    rows = [Row(pk=m.pk, url=detail(m.pk), title=m.title, body=Truncator(m.body).chars(80), read=m.is_read,
+    rows = [Row(pk=m.pk, url=detail(m.pk), title=m.title, body=clip(m.body, 80), read=m.is_read,
                 handled=m.pk in handled, created_at=localtime(m.created_at).strftime("%Y-%m-%d %H:%M"))
             for m in page]
     return render(request, "messaging/manage_list.html", {

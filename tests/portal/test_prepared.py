@@ -210,3 +210,24 @@ def test_dates_as_the_queryset_gives_them(tree, people):
 
     with pytest.raises(TypeError, match="int, a str or a date"):
         born_between(tree.province.path, datetime(2001, 5, 4), date(2001, 5, 4))
+
+
+@pytest.mark.django_db
+def test_counts_of_slices_and_groups_are_those_of_the_queryset(tree, people, branch2):
+    from django.db.models import Count
+
+    @prepared_count
+    def first_named(path, name):
+        return _members(path, name)[:3]
+
+    @prepared_count
+    def branches_with(path, least):
+        return (Member.objects.filter(branch__path__startswith=path).values("branch_id").annotate(n=Count("pk"))
+                .filter(n__gte=least))
+
+    make_member(branch2)
+    assert first_named(tree.province.path, "") == 3 and first_named(tree.branch.path, "李") == 1
+    for least in (1, 2, 5, 6):
+        want = (Member.objects.filter(branch__path__startswith=tree.province.path).values("branch_id")
+                .annotate(n=Count("pk")).filter(n__gte=least).count())
+        assert branches_with(tree.province.path, least) == want, least

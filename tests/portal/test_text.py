@@ -164,3 +164,12 @@ def test_messages_and_broadcasts_follow_the_rule(tree):
     assert not Message.objects.filter(title__startswith="通知").exists() and not Broadcast.objects.exists()
     message = notify(recipient=tree.branch, title="\u3000周五\u3000例会", body="第一行\r\n第二行")
     assert (message.title, message.body) == ("周五 例会", "第一行\n第二行")
+
+
+@settings(max_examples=300)
+@given(value=st.text(st.characters(blacklist_categories=("M", "Cs")), max_size=120), length=st.integers(10, 100))
+def test_clip_cuts_as_djangos_truncator_does(value, length):
+    from django.utils.text import Truncator
+
+    value = unicodedata.normalize("NFC", value)
+    assert text.clip(value, length) == Truncator(value).chars(length)
