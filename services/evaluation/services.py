@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from orgtree.models import Organization
 from portal.audit import audit_record, register_actions
+from portal.prepared import prepared
 from services.members.choices import MemberPolitical
 from services.members.models import IN_GOOD_STANDING, Member
 from services.messaging.models import Message
@@ -93,6 +94,18 @@ def _tally(org, year, **deltas):
 
 
 @transaction.atomic
+@prepared
+def _members_graded(branch_id):
+    """(id, name, political status) of the branch's members in good standing: those it grades."""
+    return Member.objects.filter(IN_GOOD_STANDING, branch_id=branch_id).values_list("pk", "name", "political_status")
+
+
+@prepared
+def _grades_so_far(evaluation_id):
+    """(member id, id, grade) of an evaluation's grades."""
+    return EvaluationGrade.objects.filter(evaluation_id=evaluation_id).values_list("member_id", "pk", "grade")
+
+
 def grades_save(*, actor, year, grades, today=None):
     """录入/修改 the year's grades: ``grades`` maps member id → grade (1–4). Refused whole on any error."""
     _require_branch(actor)
@@ -113,16 +126,14 @@ def grades_save(*, actor, year, grades, today=None):
             cleaned[int(member_id)] = Grade(int(grade))
         except (TypeError, ValueError):
             raise ValidationError({"grades": ERR_GRADE}) from None
-    # the branch's members in good standing, and the year's grades so far: one query each
-    members = {m.pk: m for m in Member.objects.filter(IN_GOOD_STANDING, branch=actor.org)
-               .only("pk", "name", "political_status")}
+    # the branch's members in good standing, and the year's grades so far: one prepared statement each
+    members = {pk: (name, political) for pk, name, political in _members_graded(actor.org.pk)}
     if not set(cleaned) <= set(members):
         raise ValidationError({"grades": ERR_NOT_MEMBER})
-    if party := [members[mid].name for mid in cleaned if members[mid].political_status in PARTY]:
+    if party := [members[mid][0] for mid in cleaned if members[mid][1] in PARTY]:
         raise ValidationError({"grades": ERR_PARTY.format(name="、".join(party))})
-    existing = {g.member_id: g for g in evaluation.grades.all()}
-    final = {mid: g.grade for mid, g in existing.items()
-             if mid in members and members[mid].political_status not in PARTY}
+    existing = {member_id: (pk, grade) for member_id, pk, grade in _grades_so_far(evaluation.pk)}
+    final = {mid: grade for mid, (_, grade) in existing.items() if mid in members and members[mid][1] not in PARTY}
     final.update(cleaned)
     given = sum(1 for g in final.values() if g == Grade.EXCELLENT)
     if given > excellent_cap(len(final)):
@@ -131,9 +142,9 @@ def grades_save(*, actor, year, grades, today=None):
     # one UPDATE per grade given (at most four): bulk_update's CASE of one WHEN per row cost more to
     # build than the rest of the save (issue 16)
     changed = {}
-    for mid, row in existing.items():
-        if mid in cleaned and row.grade != cleaned[mid]:
-            changed.setdefault(cleaned[mid], []).append(row.pk)
+    for mid, (pk, grade) in existing.items():
+        if mid in cleaned and grade != cleaned[mid]:
+            changed.setdefault(cleaned[mid], []).append(pk)
     for grade, pks in changed.items():
         EvaluationGrade.objects.filter(pk__in=pks).update(grade=grade)
     if new := [EvaluationGrade(evaluation=evaluation, member_id=mid, grade=g) for mid, g in cleaned.items()
