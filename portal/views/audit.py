@@ -25,9 +25,9 @@ def audit_list(request):
     filters = form.cleaned_data if form.is_valid() else {}
     page = audit_page(actor=request.actor, number=request.GET.get("page"), **{k: v for k, v in filters.items() if v})
     detail = pk_url("portal:audit_detail")
-    rows = [Row(pk=e.pk, url=detail(e.pk), actor_label=e.actor_label, action_label=action_label(e.action),
-                object_repr=e.object_repr, created_at=localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-                ip=e.ip or "") for e in page]
+    rows = [Row(pk=e["pk"], url=detail(e["pk"]), actor_label=e["actor_label"], action_label=action_label(e["action"]),
+                object_repr=e["object_repr"], created_at=localtime(e["created_at"]).strftime("%Y-%m-%d %H:%M:%S"),
+                ip=e["ip"] or "") for e in page]
     return render(request, "manage/audit_list.html", {
         "form": form, "page": page, "rows": rows, "body": tbody(rows, _row_html, empty="暂无记录", colspan=6)})
 
