@@ -216,7 +216,10 @@ class Prepared:
             _check(position, value)  # refuse a bad argument before building
         compiled = self._compile(values, shape)
         if len(self._compiled) >= MAX_SHAPES:
-            self._compiled.pop(next(iter(self._compiled), None), None)  # the oldest shape
+            try:
+                self._compiled.pop(next(iter(self._compiled)), None)  # the oldest shape
+            except (RuntimeError, StopIteration):  # another thread changed the dict meanwhile
+                pass
         self._compiled[key] = compiled
         return compiled
 

@@ -231,3 +231,18 @@ def test_counts_of_slices_and_groups_are_those_of_the_queryset(tree, people, bra
         want = (Member.objects.filter(branch__path__startswith=tree.province.path).values("branch_id")
                 .annotate(n=Count("pk")).filter(n__gte=least).count())
         assert branches_with(tree.province.path, least) == want, least
+
+
+@pytest.mark.django_db
+def test_the_shapes_kept_are_bounded(tree, people, monkeypatch):
+    import portal.prepared
+
+    monkeypatch.setattr(portal.prepared, "MAX_SHAPES", 3)
+
+    @prepared
+    def first(path, *, n):
+        return Member.objects.filter(branch__path__startswith=path).order_by("id")[:n]
+
+    for n in range(1, 8):
+        assert len(first(tree.province.path, n=n)) == min(n, 10)
+    assert len(first._compiled) == 3 and [key[1] for key in first._compiled] == [(("n", 5),), (("n", 6),), (("n", 7),)]
