@@ -93,7 +93,6 @@ def _tally(org, year, **deltas):
         **{name: F(name) + value for name, value in deltas.items()})
 
 
-@transaction.atomic
 @prepared
 def _members_graded(branch_id):
     """(id, name, political status) of the branch's members in good standing: those it grades."""
@@ -106,6 +105,7 @@ def _grades_so_far(evaluation_id):
     return EvaluationGrade.objects.filter(evaluation_id=evaluation_id).values_list("member_id", "pk", "grade")
 
 
+@transaction.atomic
 def grades_save(*, actor, year, grades, today=None):
     """录入/修改 the year's grades: ``grades`` maps member id → grade (1–4). Refused whole on any error."""
     _require_branch(actor)

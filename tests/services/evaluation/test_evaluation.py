@@ -287,3 +287,15 @@ def test_prompts_and_reminders_are_handled_once_the_member_registers(tree):
     assert len(told) == 2 and handled_ids(told) == set()
     services.registration_confirm(member=m, year=YEAR, confirmed=True)
     assert handled_ids(told) == {x.pk for x in told}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_save_is_one_transaction_of_its_own(tree):
+    """Outside any transaction (as a view calls it) the save takes its own: the evaluation's row lock
+    needs one (PostgreSQL refuses select_for_update without), and a refused save leaves nothing."""
+    ms = _members(tree.branch, 4)
+    with pytest.raises(ValidationError):
+        _save(tree.branch, {ms[0]: E, ms[1]: E, ms[2]: Q, ms[3]: U})  # 2 of 4 优秀: over 30 %
+    assert not EvaluationGrade.objects.exists()
+    _save(tree.branch, {ms[0]: E, ms[1]: Q, ms[2]: Q, ms[3]: U})
+    assert EvaluationGrade.objects.filter(evaluation__branch=tree.branch).count() == 4
