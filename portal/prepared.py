@@ -279,6 +279,20 @@ class PreparedStatement(Prepared):
             return cursor.fetchone()
 
 
+def count_sql(queryset):
+    """``(SELECT COUNT(*) FROM (…))`` of a QuerySet and its parameters, to combine several counts in one
+    statement: "0" when it can have no rows. A slice keeps its order (it decides which rows count)."""
+    try:
+        if not queryset.query.is_sliced:
+            queryset = queryset.order_by()  # how many, not which
+        if queryset.query.select_related:  # the rows' joins are not needed to count them
+            queryset = queryset.select_related(None)
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # .none(), or a filter on an empty list
+        return "0", ()
+    return f"(SELECT COUNT(*) FROM ({sql}) AS counted)", params
+
+
 def prepared(build):
     return Prepared(build)
 

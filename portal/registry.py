@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Callable
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 from django.urls import reverse
 
 from . import actors
-from .prepared import prepared_statement
+from .prepared import count_sql, prepared_statement
 
 
 @dataclass(frozen=True)
@@ -132,7 +131,6 @@ def todos_for(actor, mobile=False):
     else:
         pending = [todo.count(actor) for todo in todos]
         querysets = {i: p for i, p in enumerate(pending) if isinstance(p, QuerySet)}
-        pending = [*pending]
         for i, n in zip(querysets, count_all(querysets.values())):
             pending[i] = n
     tiles = []
@@ -162,7 +160,7 @@ def _todo_counts(org_id, path, user_id, *, kind, org_type, keys):
     for key in keys:
         pending = _todos[key].count(stand_in)
         if isinstance(pending, QuerySet):
-            sql, qs_params = _count_sql(pending)
+            sql, qs_params = count_sql(pending)
             parts.append(sql)
             params.extend(qs_params)
         else:
@@ -170,23 +168,12 @@ def _todo_counts(org_id, path, user_id, *, kind, org_type, keys):
     return "SELECT " + ", ".join(parts), params
 
 
-def _count_sql(qs):
-    try:
-        qs = qs.order_by()
-        if qs.query.select_related:  # the rows' joins are not needed to count them
-            qs = qs.select_related(None)
-        sql, params = qs.query.sql_with_params()
-    except EmptyResultSet:  # .none(), or a filter on an empty list
-        return "0", ()
-    return f"(SELECT COUNT(*) FROM ({sql}) AS counted)", params
-
-
 def count_all(querysets):
     """The row counts of several querysets of one database in one statement: the home page's tiles
     were one round trip each, most of the page's time (issue 16)."""
     parts, params = [], []
     for qs in querysets:
-        sql, qs_params = _count_sql(qs)
+        sql, qs_params = count_sql(qs)
         parts.append(sql)
         params.extend(qs_params)
     if not parts:

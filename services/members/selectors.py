@@ -80,10 +80,10 @@ def member_page(*, actor, filters=None, after=None, limit=PAGE_SIZE):
     values = [value for _, value in pairs]
     if not actor.acts_for_org:
         rows = []
-    elif all(type(v) in (int, str) for v in values):
+    elif not any(isinstance(v, tuple) for v in values):
         rows = _member_rows(actor.org.path, *values, *([cursor] if cursor is not None else []),
                             lookups=tuple(lookup for lookup, _ in pairs), after=cursor is not None, limit=limit + 1)
-    else:  # a list or a date among the values: the ORM's own way
+    else:  # a list of 团籍状态 (its length is the SQL's shape): the ORM's own way
         qs = apply_filters(members_in_scope(actor), filters)
         if cursor is not None:
             qs = qs.filter(pk__lt=cursor)

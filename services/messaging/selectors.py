@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from portal import actors
 from portal.pagination import PreparedRows, page_of, rows_counted
-from portal.prepared import prepared, prepared_statement
+from portal.prepared import count_sql, prepared, prepared_statement
 from portal.registry import BADGE_LIMIT
 from .models import Broadcast, BroadcastQuota, Message
 
@@ -78,8 +78,8 @@ def _message_count(*values, columns, status, most):
     """How many messages the list has, up to ``most``: each side counted on its own index, ids only."""
     parts, params = [], []
     for column, value in zip(columns, values):
-        sql, side_params = _side(column, value, status).values_list("pk")[:most].query.sql_with_params()
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS side)")
+        sql, side_params = count_sql(_side(column, value, status).values_list("pk")[:most])
+        parts.append(sql)
         params.extend(side_params)
     return "SELECT " + (" + ".join(parts) or "0"), params
 
