@@ -64,6 +64,13 @@ def children_page(*, actor, parent, limit):
 
 
 @prepared
+def org_children_rows(path, depth, *, start=None, stop=None):
+    """The direct children of the org at ``path`` (``depth`` is theirs), by path; sliced for a page
+    (``PreparedRows``). For pages that have already checked the org is in scope."""
+    return Organization.objects.filter(path__startswith=path, depth=depth).order_by("path")[start:stop]
+
+
+@prepared
 def _search(scope_path, query, *, limit):
     return (Organization.objects.filter(full_name__contains=query, path__startswith=scope_path).only(*TREE_FIELDS)
             .order_by(F("depth") + 0, "path")[:limit])

@@ -4,8 +4,7 @@ from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from orgtree.models import Organization
-from orgtree.selectors import org_get
+from orgtree.selectors import org_children_rows, org_get
 from portal.prepared import prepared
 from portal.scope import scoped
 
@@ -28,18 +27,13 @@ def org_in_scope(actor, org_id):
 
 
 @prepared
-def _children(path, depth):
-    return Organization.objects.filter(path__startswith=path, depth=depth).order_by("path")
-
-
-@prepared
 def _month_stats(month, *org_ids, n):
     return MonthStat.objects.filter(month=month, org_id__in=org_ids)
 
 
 def month_overview(*, actor, org, month):
     """团费查询: the org's own row and one per direct child, from the month's statistics rows."""
-    orgs = [org, *_children(org.path, org.depth + 1)]
+    orgs = [org, *org_children_rows(org.path, org.depth + 1)]
     stats = {s.org_id: s for s in _month_stats(month, *(o.pk for o in orgs), n=len(orgs))}
     return [(o, stats.get(o.pk)) for o in orgs]
 

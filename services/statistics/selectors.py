@@ -12,7 +12,7 @@ from django.utils import timezone
 from orgtree.models import Organization
 from orgtree.rules import Industry, OrgType
 from portal.people import CadreNature
-from orgtree.selectors import org_get, org_parents_for
+from orgtree.selectors import org_children_rows, org_get, org_parents_for
 from portal.pagination import PreparedRows, page_of
 from portal.prepared import prepared
 from portal.scope import scoped
@@ -84,14 +84,9 @@ def updated_at(month, rows=()):
     return max(times) if times else None
 
 
-@prepared
-def _children(path, depth, *, start, stop):
-    return Organization.objects.filter(path__startswith=path, depth=depth).order_by("path")[start:stop]
-
-
 def children_page(org, size, number):
     """A page of the org's direct children (the statistics tables' rows below the org's own), prepared."""
-    return page_of(PreparedRows(_children, [org.path, org.depth + 1], {}), size, number, known_count=org.numchild)
+    return page_of(PreparedRows(org_children_rows, [org.path, org.depth + 1], {}), size, number, known_count=org.numchild)
 
 
 @prepared
