@@ -9,6 +9,7 @@ import warnings
 
 from django.conf import settings
 from django.core.management.base import CommandError
+from django.db import connection
 from django.test import Client
 from django.test.utils import override_settings
 
@@ -32,8 +33,6 @@ def settle(*models):
     lets counts be index-only scans), or ANALYZE alone inside a transaction (where the tests run the
     benches: VACUUM refuses one). The benches cannot wait for autovacuum: it may be off, as on the
     machines these figures come from."""
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         return
     verb = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
