@@ -16,6 +16,7 @@ from portal.models import User
 from portal.passwords import generate_password
 from portal.services import account_issue_one_time_password
 from services.messaging.services import notify, notify_many
+from services.transfers import ancestry as transfer_ancestry
 
 from .emptiness import reasons_not_empty
 from .models import IssuedOrgCode, Organization
@@ -310,6 +311,7 @@ def org_move(*, actor, orgs, new_parent):
     )
     Organization.objects.filter(pk=old_parent.pk).update(numchild=F("numchild") - len(orgs))
     Organization.objects.filter(pk=new_parent.pk).update(numchild=F("numchild") + len(orgs))
+    transfer_ancestry.relink_under([new for _, new in mapping])
     for o in orgs:
         audit_record(
             actor=actor, action="org.move", obj=o,

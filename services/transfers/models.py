@@ -138,6 +138,32 @@ class Transfer(models.Model):
         return self.to_parent_id is not None and self.to_parent_id == self.from_parent_id
 
 
+class TransferOrg(models.Model):
+    """One org that sees a transfer in its 转接记录: every org on the path from the root to the outgoing
+    branch (``outgoing``) or to the incoming branch (``incoming``), both when the paths share it.
+
+    Stored so that an org's list is one range of this primary key, newest transfer first, however big
+    the subtree (``services.transfers.ancestry`` writes the rows when a transfer starts and rewrites
+    them for the transfers under an org that moves).
+    """
+
+    pk = models.CompositePrimaryKey("org", "transfer")
+    org = models.ForeignKey("orgtree.Organization", verbose_name="组织", on_delete=models.CASCADE,
+                            related_name="+", db_index=False)
+    transfer = models.ForeignKey(Transfer, verbose_name="转接", on_delete=models.CASCADE, related_name="orgs")
+    outgoing = models.BooleanField("转出方", default=False)
+    incoming = models.BooleanField("转入方", default=False)
+
+    class Meta:
+        verbose_name = "转接所属组织"
+        verbose_name_plural = "转接所属组织"
+        constraints = [
+            models.CheckConstraint(name="transfer_org_has_side", condition=Q(outgoing=True) | Q(incoming=True),
+                                   violation_error_code="side",
+                                   violation_error_message="转接所属组织须在转出方或转入方"),
+        ]
+
+
 class TransferStep(models.Model):
     """The append-only step log: nothing updates or deletes a row (services only insert)."""
 

@@ -2,7 +2,8 @@
 
 A transfer belongs to two subtrees: the outgoing branch's and the incoming branch's. An org sees a
 transfer when either branch is in its subtree (so its reviewers at all four stages and the common
-superior do); anyone else gets a 404.
+superior do); anyone else gets a 404. Those orgs are stored per transfer (``TransferOrg``, written by
+``ancestry``), so a 转接记录 page is one index range whatever the size of the subtree.
 """
 
 from django.db.models import F, Func, OuterRef, Q, Subquery, prefetch_related_objects
@@ -22,13 +23,15 @@ STATUS_GROUPS = {
     "withdrawn": ("已撤回", (TransferStatus.WITHDRAWN,)),
 }
 SIDES = {"out": "转出", "in": "转入", "todo": "待本组织审核"}
+SIDE_FLAGS = {"out": "outgoing", "in": "incoming"}
 
 
 def transfer_scope_q(actor):
+    """The transfers an org sees: its ``TransferOrg`` rows (``ancestry`` keeps them equal to the two
+    branches' subtrees)."""
     if not actor.acts_for_org:
         return Q(pk__in=[])
-    path = actor.org.path
-    return Q(from_branch__path__startswith=path) | Q(to_branch__path__startswith=path)
+    return Q(orgs__org=actor.org.pk)
 
 
 def _base():
@@ -46,16 +49,12 @@ def transfer_get(*, actor, pk):
     return transfer
 
 
-def _transfers(scope, *, side, group, name=None, date_from=None, date_to=None):
-    """Transfers of a 转接记录 list: ``scope`` is the org's id for 待本组织审核, else its path."""
-    if side == "out":
-        qs = Transfer.objects.filter(from_branch__path__startswith=scope)
-    elif side == "in":
-        qs = Transfer.objects.filter(to_branch__path__startswith=scope)
-    elif side == "todo":
-        qs = Transfer.objects.filter(reviewer_id=scope, status__in=REVIEW_STATES)
+def _transfers(org_id, *, side, group, name=None, date_from=None, date_to=None):
+    """Transfers of the org's 转接记录 list: every one it sees, or one side, or those awaiting its review."""
+    if side == "todo":
+        qs = Transfer.objects.filter(reviewer_id=org_id, status__in=REVIEW_STATES)
     else:
-        qs = Transfer.objects.filter(Q(from_branch__path__startswith=scope) | Q(to_branch__path__startswith=scope))
+        qs = Transfer.objects.filter(orgs__org=org_id, **{f"orgs__{SIDE_FLAGS[side]}": True} if side else {})
     if group:
         qs = qs.filter(status__in=STATUS_GROUPS[group][1])
     if name is not None:
@@ -71,12 +70,12 @@ def _shape(actor, filters):
     side = filters.get("side") or ""
     side = side if side in SIDES else ""
     group = filters.get("status") or ""
-    return (actor.org.pk if side == "todo" else actor.org.path), side, (group if group in STATUS_GROUPS else "")
+    return actor.org.pk, side, (group if group in STATUS_GROUPS else "")
 
 
 def _filtered(actor, filters):
-    scope, side, group = _shape(actor, filters)
-    return _transfers(scope, side=side, group=group, name=(filters.get("name") or "").strip() or None,
+    org_id, side, group = _shape(actor, filters)
+    return _transfers(org_id, side=side, group=group, name=(filters.get("name") or "").strip() or None,
                       date_from=filters.get("date_from"), date_to=filters.get("date_to"))
 
 
@@ -92,9 +91,9 @@ def _page_rows(qs, size):
 
 
 @prepared
-def _transfer_rows(scope, *values, side, group, named, after, size):
+def _transfer_rows(org_id, *values, side, group, named, after, size):
     """A page without date filters, compiled once per side, status group and filter set."""
-    qs = _transfers(scope, side=side, group=group, name=values[0] if named else None)
+    qs = _transfers(org_id, side=side, group=group, name=values[0] if named else None)
     if after:
         qs = qs.filter(pk__lt=values[-1])
     return _page_rows(qs, size)
@@ -109,9 +108,9 @@ def transfer_page(*, actor, filters, after=None, size=PAGE):
             qs = qs.filter(pk__lt=after)
         rows = list(_page_rows(qs, size))
     else:
-        scope, side, group = _shape(actor, filters)
+        org_id, side, group = _shape(actor, filters)
         name = (filters.get("name") or "").strip()
-        rows = _transfer_rows(scope, *([name] if name else []), *([after] if after else []), side=side, group=group,
+        rows = _transfer_rows(org_id, *([name] if name else []), *([after] if after else []), side=side, group=group,
                               named=bool(name), after=bool(after), size=size)
     cursor = rows[size - 1].pk if len(rows) > size else None
     return rows[:size], cursor

@@ -17,7 +17,7 @@ from services.members.registration import is_eligible_branch
 from services.messaging.models import Message
 from services.messaging.services import notify
 
-from . import flow
+from . import ancestry, flow
 from .choices import (
     CHINESE_PROVINCES,
     OPEN_STATES,
@@ -162,6 +162,7 @@ def _save(transfer, name):
     try:
         with transaction.atomic():
             transfer.save()
+            ancestry.link(transfer)
     except IntegrityError:  # a start racing another: the one-open constraint keeps one
         raise ValidationError(ERR_OPEN.format(name=name)) from None
     return transfer

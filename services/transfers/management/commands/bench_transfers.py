@@ -34,14 +34,14 @@ from django.utils import timezone
 from orgtree.management.commands.bench_orgtree import Command as OrgBench
 from orgtree.models import Organization
 from orgtree.rules import OrgType
-from portal.bench import bench_settings, org_client, p50_p95_ms, round_robin
+from portal.bench import bench_settings, org_client, p50_p95_ms, round_robin, settle
 from services.members.management.commands.seed_scale import bench_members
 from services.members.models import Member
 from services.messaging.models import Message
 
-from ... import timers
+from ... import ancestry, timers
 from ...choices import StepKind, TransferStatus
-from ...models import SweepRun, Transfer, TransferStep
+from ...models import SweepRun, Transfer, TransferOrg, TransferStep
 
 MARK = "基准转接"  # the bench transfers' 学习/工作去向: how reruns find (and never touch anything else)
 BATCH = 20_000
@@ -73,6 +73,7 @@ class Command(BaseCommand):
         build_s = time.perf_counter() - started
         with bench_settings():
             sweep, raw, counts = self._sweep(as_of, rounds)
+            self._vacuum()  # the last round's rolled-back rows too
             stats = self._list(parent, samples, warmup)
         sweep_s, raw_s = statistics.median(sweep), statistics.median(raw)
         for k, (p50, p95) in stats.items():
@@ -122,6 +123,7 @@ class Command(BaseCommand):
         TransferStep.objects.filter(transfer__destination=MARK).delete()
         existing.delete()
         parent_of = {pk: orgs[path[:-Organization.steplen]] for pk, path in branches}
+        path_of = dict(branches)
         members = bench_members().order_by("pk").values_list("pk", "branch_id")[:wanted]
         near = below[parent_path]
         rows = []
@@ -141,16 +143,22 @@ class Command(BaseCommand):
                 destination=MARK, reason=1, status=stage, reviewer_id=to if stage == 3 else parent_of[to],
                 due_at=since + timers.DUE_AFTER[stage], applied_by="基准", applied_at=now, stage_since=since))
             if len(rows) >= BATCH:
-                Transfer.objects.bulk_create(rows)
+                self._create(rows, path_of, orgs)
                 rows = []
-        Transfer.objects.bulk_create(rows)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {Transfer._meta.db_table}")
+        self._create(rows, path_of, orgs)
+        settle(Transfer, TransferOrg)
         self.stdout.write(f"built {Transfer.objects.filter(destination=MARK).count()} open transfers")
         return parent, as_of
 
     # --- the sweep against raw SQL ----------------------------------------------------------------------
+    @staticmethod
+    def _create(rows, path_of, orgs):
+        """The transfers and the orgs that see them, as ``start`` writes them."""
+        created = Transfer.objects.bulk_create(rows)
+        TransferOrg.objects.bulk_create(ancestry.rows_for(
+            ((t.pk, path_of[t.from_branch_id], path_of[t.to_branch_id]) for t in created), org_ids=orgs),
+            batch_size=BATCH)
+
     def _sweep(self, as_of, rounds):
         sweep, raw, counts = [], [], {}
         for i in range(rounds):
@@ -173,10 +181,7 @@ class Command(BaseCommand):
         return sweep, raw, counts
 
     def _vacuum(self):
-        if connection.vendor == "postgresql" and connection.get_autocommit():
-            with connection.cursor() as cursor:
-                for model in (Transfer, TransferStep, Member, Message, SweepRun):
-                    cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        settle(Transfer, TransferOrg, TransferStep, Member, Message, SweepRun)
 
     def _raw(self, as_of):
         """The same changes as the sweep, written by hand (PostgreSQL / SQLite both)."""
