@@ -66,7 +66,10 @@ class PreparedRows:
         return self.query(*self.values, **self.shape, start=bounds.start, stop=bounds.stop)
 
 
-def prepared_page_of(query, values, per_page, number, *, max_pages=None, **shape):
-    """:func:`page_of` for a prepared query: the bounded count and the page's rows, each one prepared statement."""
-    counted = query.count(*values, **shape, start=None, stop=rows_counted(per_page, max_pages))
+def prepared_page_of(query, values, per_page, number, *, max_pages=None, known_count=None, **shape):
+    """:func:`page_of` for a prepared query: the bounded count (unless the caller knows it) and the page's
+    rows, each one prepared statement."""
+    counted = known_count
+    if counted is None:
+        counted = query.count(*values, **shape, start=None, stop=rows_counted(per_page, max_pages))
     return page_of(PreparedRows(query, values, shape), per_page, number, max_pages=max_pages, known_count=counted)

@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404
 
-from .models import AuditLog
+from .models import AuditLog, AuditTally
 from .pagination import page_of, prepared_page_of
 from .prepared import prepared
 
@@ -32,13 +32,20 @@ def _audit_rows(org_id, *values, lookups, start, stop):
 
 def audit_page(*, actor, number, date_from=None, date_to=None, action=None):
     """A page of :func:`audit_log_for` as dicts of :data:`AUDIT_LIST_FIELDS`: without a date filter, two
-    prepared statements (count and rows)."""
+    prepared statements (count and rows); without any filter the count is the org's :class:`AuditTally`."""
     if date_from or date_to:
         entries = audit_log_for(actor=actor, date_from=date_from, date_to=date_to, action=action)
         return page_of(entries.values(*AUDIT_LIST_FIELDS), AUDIT_PAGE_SIZE, number)
     actor.require_org_actor()
-    values = [actor.org.pk, *([action] if action else [])]
-    return prepared_page_of(_audit_rows, values, AUDIT_PAGE_SIZE, number, lookups=("action",) if action else ())
+    if action:
+        return prepared_page_of(_audit_rows, [actor.org.pk, action], AUDIT_PAGE_SIZE, number, lookups=("action",))
+    return prepared_page_of(_audit_rows, [actor.org.pk], AUDIT_PAGE_SIZE, number, lookups=(),
+                            known_count=next(iter(_tally(actor.org.pk)), 0))
+
+
+@prepared
+def _tally(org_id):
+    return AuditTally.objects.filter(pk=org_id).values_list("entries", flat=True)
 
 
 def audit_entry(*, actor, pk):

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.audit import audit_recount
 from portal.models import AuditLog
 from portal.pagination import BoundedPaginator
 from services.messaging.models import Message
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.django_db
 def _log(org, n):
     AuditLog.objects.bulk_create(AuditLog(actor_kind="org_admin", actor_label="管理员", organization=org,
                                           action="orgtree.org.update", object_repr=f"对象{i}") for i in range(n))
+    audit_recount(org)
 
 
 def test_the_count_stops_at_max_pages_and_says_so(tree):
@@ -64,6 +66,7 @@ def test_the_audit_log_filters_by_action_and_date_and_shows_only_its_org(client,
     old = AuditLog.objects.create(actor_kind="org_admin", actor_label="管理员", organization=tree.district,
                                   action="account.password_change", object_repr="去年改密码")
     AuditLog.objects.filter(pk=old.pk).update(created_at=timezone.now() - timezone.timedelta(days=400))
+    audit_recount(tree.district)
     login(client, tree.district)
     url = reverse("portal:audit_list")
 
@@ -76,3 +79,50 @@ def test_the_audit_log_filters_by_action_and_date_and_shows_only_its_org(client,
     assert shown({"action": "account.password_change"}) == ["改密码", "去年改密码"]
     since = (timezone.localdate() - timezone.timedelta(days=30)).isoformat()
     assert shown({"action": "account.password_change", "date_from": since}) == ["改密码"]
+
+
+def test_every_audited_write_adds_to_its_orgs_tally_which_numbers_the_unfiltered_log(client, tree):
+    """``audit_record`` keeps each org's AuditTally in the entry's transaction; the unfiltered 操作日志 is
+    numbered from it, not counted (DESIGN §7)."""
+    from django.db import transaction
+
+    from portal.audit import audit_record
+    from portal.models import AuditTally
+
+    from ..factories import actor_of
+
+    from django.db.models import Count
+
+    district, city = actor_of(tree.district), actor_of(tree.city_a)
+    before = dict(AuditTally.objects.values_list("organization", "entries"))
+    for _ in range(3):
+        audit_record(actor=district, action="org.update", obj=tree.district)
+    audit_record(actor=city, action="org.update", obj=tree.district)
+    audit_record(actor=city, action="org.update", obj=tree.district, org=tree.district)  # for another org
+    with pytest.raises(RuntimeError), transaction.atomic():  # rolled back with the entry
+        audit_record(actor=district, action="org.update", obj=tree.district)
+        raise RuntimeError
+    tallies = dict(AuditTally.objects.values_list("organization", "entries"))
+    assert tallies[tree.district.pk] == before.get(tree.district.pk, 0) + 4
+    assert tallies[tree.city_a.pk] == before.get(tree.city_a.pk, 0) + 1
+    assert tallies == dict(AuditLog.objects.filter(organization__isnull=False).values("organization")
+                           .annotate(n=Count("id")).values_list("organization", "n"))
+    login(client, tree.district)
+    page = client.get(reverse("portal:audit_list")).context["page"]
+    assert page.paginator.count == len(page.object_list) == tallies[tree.district.pk]
+    AuditTally.objects.filter(pk=tree.district.pk).update(entries=60)  # the number comes from the tally
+    assert client.get(reverse("portal:audit_list")).context["page"].paginator.num_pages == 2
+
+
+def test_the_migration_counts_the_tallies_of_the_entries_already_logged(tree):
+    import importlib
+
+    from django.apps import apps
+
+    from portal.models import AuditTally
+
+    _log(tree.district, 7)
+    kept = dict(AuditTally.objects.values_list("organization", "entries"))
+    AuditTally.objects.all().delete()
+    importlib.import_module("portal.migrations.0006_audit_tally").backfill(apps, None)
+    assert dict(AuditTally.objects.values_list("organization", "entries")) == kept
