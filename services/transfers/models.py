@@ -25,6 +25,11 @@ from .choices import (
 _OPEN = [int(s) for s in OPEN_STATES]
 
 
+def out_of_province_label(province, org):
+    """The 转入团支部 of a transfer out of the province: the province and org the member named."""
+    return f"{province} {org}（省外或非团省委所辖）"
+
+
 class SweepRun(models.Model):
     """One run of the hourly auto-approval: its as-of time and counts (the rows it changed point here)."""
 
@@ -125,7 +130,7 @@ class Transfer(models.Model):
     @property
     def target_label(self):
         if self.out_of_province:
-            return f"{self.out_province} {self.out_org}（省外或非团省委所辖）"
+            return out_of_province_label(self.out_province, self.out_org)
         return self.to_branch.full_name
 
     @property

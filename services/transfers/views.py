@@ -18,7 +18,7 @@ from portal.exports import Sheet, xlsx_response
 from portal.forms import add_service_errors
 from portal.html import esc
 from portal.params import int_list, int_or_none
-from portal.tables import labels_of, tbody
+from portal.tables import tbody
 from services.members.choices import APPROVED_STATES
 from services.members.models import IN_GOOD_STANDING, Member
 from services.members.views import error_text
@@ -27,7 +27,7 @@ from . import appeal as appeal_flow
 from . import review, selectors, start
 from .choices import STAGE_OF, WITHDRAWABLE_STATES, Applicant, AppealStatus, display_group
 from .forms import AppealFilterForm, FilterForm, ReasonForm, StartForm
-from .models import Appeal, Transfer
+from .models import Appeal
 
 
 def _filters(request):
@@ -43,7 +43,7 @@ def _list(request, *, side, title):
     query = request.GET.copy()
     query.pop("after", None)
     batch = side == "todo" and bool(rows)
-    row_html = partial(_row_html, batch, request.actor.org.pk, reverse("transfers:list"), _labels())
+    row_html = partial(_row_html, batch, request.actor.org.pk, reverse("transfers:list"))
     return render(request, "transfers/list.html", {
         "form": form, "rows": rows, "cursor": cursor, "title": title, "side": side, "query": query.urlencode(),
         "first_page": not request.GET.get("after"), "sides": selectors.SIDES,
@@ -51,26 +51,21 @@ def _list(request, *, side, title):
         "body": tbody(rows, row_html, empty="暂无转接记录", colspan=10)})
 
 
-def _labels():
-    return labels_of(Transfer, "status", "applicant")
-
-
 def _minute(dt):
     return localtime(dt).strftime("%Y-%m-%d %H:%M")
 
 
-def _row_html(batch, org_pk, list_url, labels, t):
-    """One row of the list (the table body is built in Python: issue 16). A row's 业务详情 is
-    list_url + pk + "/" (no reverse per row)."""
-    member = t.member
-    pick = (f'<td><input type="checkbox" name="ids" value="{t.pk}" form="batch-review" aria-label="选择{esc(member.name)}"></td>'
+def _row_html(batch, org_pk, list_url, t):
+    """One row of the list (a ``selectors.TransferRow``; the table body is built in Python: issue 16).
+    A row's 业务详情 is list_url + pk + "/" (no reverse per row)."""
+    pick = (f'<td><input type="checkbox" name="ids" value="{t.pk}" form="batch-review" aria-label="选择{esc(t.member_name)}"></td>'
             if batch else "")
     due = _minute(t.due_at) if t.due_at else "—"
     return (
-        f'<tr>{pick}<td class="name">{esc(member.name)}</td><td>{esc(member.masked_id)}</td>'
-        f'<td>{esc(labels["status"].get(t.status, t.status))}</td>'
-        f'<td class="wrap">{esc(t.from_branch.full_name)}</td><td class="wrap">{esc(t.target_label)}</td>'
-        f'<td>{esc(labels["applicant"].get(t.applicant, t.applicant))}</td>'
+        f'<tr>{pick}<td class="name">{esc(t.member_name)}</td><td>{esc(t.masked_id)}</td>'
+        f'<td>{esc(t.status_label)}</td>'
+        f'<td class="wrap">{esc(t.from_branch_name)}</td><td class="wrap">{esc(t.target_label)}</td>'
+        f'<td>{esc(t.applicant_label)}</td>'
         f'<td>{_minute(t.applied_at) if t.applied_at else ""}</td><td>{due}</td>'
         f'<td class="actions"><a href="{esc(list_url)}{t.pk}/">{"审核" if t.reviewer_id == org_pk else "查看"}</a></td></tr>')
 

@@ -51,3 +51,8 @@ def member_actor():
         member.refresh_from_db()
         return actor_for_user(member.user)
     return make
+
+
+def pks(rows):
+    """The ids of a list's rows, in order."""
+    return [r.pk for r in rows]

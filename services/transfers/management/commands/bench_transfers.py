@@ -155,9 +155,10 @@ class Command(BaseCommand):
     def _create(rows, path_of, orgs):
         """The transfers and the orgs that see them, as ``start`` writes them."""
         created = Transfer.objects.bulk_create(rows)
-        TransferOrg.objects.bulk_create(ancestry.rows_for(
-            ((t.pk, path_of[t.from_branch_id], path_of[t.to_branch_id]) for t in created), org_ids=orgs),
-            batch_size=BATCH)
+        for start in range(0, len(created), ancestry.BATCH):  # about a dozen rows each: a slice at a time
+            TransferOrg.objects.bulk_create(ancestry.rows_for(
+                ((t.pk, path_of[t.from_branch_id], path_of[t.to_branch_id])
+                 for t in created[start:start + ancestry.BATCH]), org_ids=orgs))
 
     def _sweep(self, as_of, rounds):
         sweep, raw, counts = [], [], {}
