@@ -52,7 +52,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, orgs, members, rounds, samples, warmup, **opts):
         started = time.perf_counter()
-        call_command("seed_scale", orgs=orgs, members=members, stdout=self.stdout)
+        call_command("seed_scale", orgs=orgs, members=members, measure=0, stdout=self.stdout)
         from orgtree.management.commands.bench_orgtree import Command as OrgBench
 
         root = OrgBench()._existing_root()

@@ -53,7 +53,7 @@ class Command(BaseCommand):
     def handle(self, *args, orgs, members, samples, warmup, **opts):
         started = time.perf_counter()
         if OrgBench()._existing_root() is None or bench_members().count() < members:
-            call_command("seed_scale", orgs=orgs, members=members, stdout=self.stdout)
+            call_command("seed_scale", orgs=orgs, members=members, measure=0, stdout=self.stdout)
         root = OrgBench()._existing_root()
         years = selectors.year_choices()
         progress_year, entry_year = years[-1], years[-2]  # the oldest years shown: never a live year's data
