@@ -66,8 +66,10 @@ def children_page(*, actor, parent, limit):
 @prepared
 def org_children_rows(path, depth, *, start=None, stop=None):
     """The direct children of the org at ``path`` (``depth`` is theirs), by path; sliced for a page
-    (``PreparedRows``). For pages that have already checked the org is in scope."""
-    return Organization.objects.filter(path__startswith=path, depth=depth).order_by("path")[start:stop]
+    (``PreparedRows``). For pages that have already checked the org is in scope. The tree's fields only
+    (a child's thirty columns took as long again to read as the query)."""
+    return Organization.objects.filter(path__startswith=path, depth=depth).order_by("path").only(
+        *TREE_FIELDS, "short_name")[start:stop]
 
 
 @prepared

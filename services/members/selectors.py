@@ -64,10 +64,12 @@ def apply_filters(qs, filters, today=None):
 
 
 @prepared
-def _member_rows(scope_path, *values, lookups, after, limit):
-    """A page of 我的团员, compiled once per set of filters: the page's main cost was compiling it."""
-    qs = _filtered(Member.objects.filter(deleted_at__isnull=True, branch__path__startswith=scope_path),
-                   lookups, values[:len(lookups)])
+def _member_rows(scope, *values, lookups, after, limit, leaf):
+    """A page of 我的团员, compiled once per set of filters: the page's main cost was compiling it.
+    ``scope`` is the actor's org path, or for an org without children (a branch) its id: its subtree is
+    itself, and ``member_branch_list`` gives the branch's newest members without reading all of them."""
+    where = {"branch_id": scope} if leaf else {"branch__path__startswith": scope}
+    qs = _filtered(Member.objects.filter(deleted_at__isnull=True, **where), lookups, values[:len(lookups)])
     if after:
         qs = qs.filter(pk__lt=values[-1])
     return qs.select_related("branch").only(*LIST_FIELDS).order_by("-id")[:limit]
@@ -81,8 +83,10 @@ def member_page(*, actor, filters=None, after=None, limit=PAGE_SIZE):
     if not actor.acts_for_org:
         rows = []
     elif not any(isinstance(v, tuple) for v in values):
-        rows = _member_rows(actor.org.path, *values, *([cursor] if cursor is not None else []),
-                            lookups=tuple(lookup for lookup, _ in pairs), after=cursor is not None, limit=limit + 1)
+        leaf = actor.org.numchild == 0
+        rows = _member_rows(actor.org.pk if leaf else actor.org.path, *values,
+                            *([cursor] if cursor is not None else []), lookups=tuple(lookup for lookup, _ in pairs),
+                            after=cursor is not None, limit=limit + 1, leaf=leaf)
     else:  # a list of 团籍状态 (its length is the SQL's shape): the ORM's own way
         qs = apply_filters(members_in_scope(actor), filters)
         if cursor is not None:

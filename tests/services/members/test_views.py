@@ -63,6 +63,23 @@ def test_list_filters_and_keyset_pages(client, tree):
     assert [m.pk for m in posted.context["rows"]] == [members[3].pk]
 
 
+def test_a_branch_pages_through_its_own_members_only(client, tree, branch2):
+    """A branch has no children: its list reads its own members by branch id (member_branch_list), the
+    same rows and pages its subtree gives."""
+    mine = [make_member(tree.branch, approved=i % 3 != 0, name="李同名" if i in (4, 9) else "团员" + "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥天"[i])
+            for i in range(23)]
+    make_member(branch2, name="李同名")
+    login(client, tree.branch)
+    url = reverse("members:manage_list")
+    page1 = client.get(url).context
+    page2 = client.get(url, {"after": page1["cursor"]}).context
+    assert page2["cursor"] is None
+    assert [m.pk for m in [*page1["rows"], *page2["rows"]]] == sorted((m.pk for m in mine), reverse=True)
+    pending = client.get(url, {"registration_status": 1}).context["rows"]
+    assert {m.pk for m in pending} == {m.pk for m in mine if m.registration_status == 1}
+    assert [m.pk for m in client.get(url, {"name": "李同名"}).context["rows"]] == [mine[9].pk, mine[4].pk]
+
+
 def test_an_id_number_filter_never_reaches_an_address(client, tree):
     """身份证号 filters are posted; the address carries only a session token (portal.filters)."""
     target = make_member(tree.branch)
