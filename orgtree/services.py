@@ -311,7 +311,7 @@ def org_move(*, actor, orgs, new_parent):
     )
     Organization.objects.filter(pk=old_parent.pk).update(numchild=F("numchild") - len(orgs))
     Organization.objects.filter(pk=new_parent.pk).update(numchild=F("numchild") + len(orgs))
-    transfer_ancestry.relink_under([new for _, new in mapping])
+    transfer_ancestry.relink_under(orgs)
     for o in orgs:
         audit_record(
             actor=actor, action="org.move", obj=o,

@@ -75,10 +75,13 @@ def _message_rows(*values, columns, status, newest, start, stop):
 
 @prepared_statement
 def _message_count(*values, columns, status, most):
-    """How many messages the list has, up to ``most``: each side counted on its own index, ids only."""
+    """How many messages the list has, up to ``most``: each side counted on its own index, ids only.
+    Each side's newest ``most`` (the rows its pages can show), in the list's order: without it, where one
+    recipient holds most of the table the planner chose a sequential scan, which reads every page of a
+    table that deletions have left sparse (12 ms for the bench root's 10,000 messages)."""
     parts, params = [], []
     for column, value in zip(columns, values):
-        sql, side_params = count_sql(_side(column, value, status).values_list("pk")[:most])
+        sql, side_params = count_sql(_side(column, value, status).order_by("-id").values_list("pk")[:most])
         parts.append(sql)
         params.extend(side_params)
     return "SELECT " + (" + ".join(parts) or "0"), params

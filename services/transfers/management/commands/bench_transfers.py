@@ -156,7 +156,7 @@ class Command(BaseCommand):
         """The transfers and the orgs that see them, as ``start`` writes them."""
         created = Transfer.objects.bulk_create(rows)
         for start in range(0, len(created), ancestry.BATCH):  # about a dozen rows each: a slice at a time
-            TransferOrg.objects.bulk_create(ancestry.rows_for(
+            ancestry.insert(ancestry.rows_for(
                 ((t.pk, path_of[t.from_branch_id], path_of[t.to_branch_id])
                  for t in created[start:start + ancestry.BATCH]), org_ids=orgs))
 
