@@ -162,6 +162,9 @@ class DuesBill(models.Model):
         indexes = [
             models.Index(fields=["branch", "month"], name="dues_bill_branch_month"),
             models.Index(fields=["member", "month"], name="dues_bill_unpaid", condition=Q(paid_at__isnull=True)),
+            # A branch's members who owe (the 欠交团费 to-do tile on its home page, 团费查询's offline list):
+            # its unpaid bills in member order from the index alone, not every bill read and sorted.
+            models.Index(fields=["branch", "member"], name="dues_bill_branch_unpaid", condition=Q(paid_at__isnull=True)),
             models.Index(fields=["paid_at", "branch"], name="dues_bill_paid", condition=Q(paid_at__isnull=False)),
             # 帮TA交费清单 (a member's payments for others): without it a seq scan of every bill, 430 ms at
             # province scale. Partial: the monthly billing's inserts (paid_by empty) do not touch it.
