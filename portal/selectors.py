@@ -37,14 +37,13 @@ def audit_page(*, actor, number, date_from=None, date_to=None, action=None):
         entries = audit_log_for(actor=actor, date_from=date_from, date_to=date_to, action=action)
         return page_of(entries.values(*AUDIT_LIST_FIELDS), AUDIT_PAGE_SIZE, number)
     actor.require_org_actor()
-    if action:
-        return prepared_page_of(_audit_rows, [actor.org.pk, action], AUDIT_PAGE_SIZE, number, lookups=("action",))
-    return prepared_page_of(_audit_rows, [actor.org.pk], AUDIT_PAGE_SIZE, number, lookups=(),
-                            known_count=next(iter(_tally(actor.org.pk)), 0))
+    values = [actor.org.pk, *([action] if action else [])]
+    return prepared_page_of(_audit_rows, values, AUDIT_PAGE_SIZE, number, lookups=("action",) if action else (),
+                            known_count=None if action else next(iter(_tally_entries(actor.org.pk)), 0))
 
 
 @prepared
-def _tally(org_id):
+def _tally_entries(org_id):
     return AuditTally.objects.filter(pk=org_id).values_list("entries", flat=True)
 
 

@@ -14,13 +14,13 @@ from orgtree.models import Organization
 from portal.idcard import mask
 from portal.params import int_or_none
 from portal.prepared import prepared
+from portal.tables import labels_of
 
 from .choices import (
     DONE_STATES,
     OPEN_STATES,
     RETURNED_STATES,
     REVIEW_STATES,
-    Applicant,
     AppealStatus,
     TransferStatus,
     TransferType,
@@ -61,9 +61,9 @@ def transfer_get(*, actor, pk):
     return transfer
 
 
-def _ids(org_id, *, side, group, name=None, date_from=None, date_to=None):
+def _ids(org_id, *, side, group, name=None, date_from=None, date_to=None, before=None):
     """The ids of the org's 转接记录 list, newest first: every transfer it sees (its ``TransferOrg``
-    rows), one side of them, or those awaiting its review."""
+    rows), one side of them, or those awaiting its review; ``before``: those older than that id."""
     if side == "todo":
         qs, field, prefix = Transfer.objects.filter(reviewer_id=org_id, status__in=REVIEW_STATES), "pk", ""
     else:
@@ -77,6 +77,8 @@ def _ids(org_id, *, side, group, name=None, date_from=None, date_to=None):
         qs = qs.filter(**{f"{prefix}applied_at__date__gte": date_from})
     if date_to:
         qs = qs.filter(**{f"{prefix}applied_at__date__lte": date_to})
+    if before is not None:
+        qs = qs.filter(**{f"{field}__lt": before})
     return qs.order_by(f"-{field}").values_list(field, flat=True)
 
 
@@ -93,8 +95,7 @@ def _filtered(actor, filters):
                 date_from=filters.get("date_from"), date_to=filters.get("date_to"))
 
 
-STATUS_LABELS = dict(TransferStatus.choices)
-APPLICANT_LABELS = dict(Applicant.choices)
+_LABELS = labels_of(Transfer, "status", "applicant")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,24 +124,20 @@ class TransferRow:
     def of(cls, pk, name, id_number, status, applicant, from_name, transfer_type, to_name, province, org,
            applied_at, due_at, reviewer_id):
         target = out_of_province_label(province, org) if transfer_type == TransferType.OUT_OF_PROVINCE else to_name
-        return cls(pk, name, mask(id_number), status, STATUS_LABELS.get(status, str(status)),
-                   APPLICANT_LABELS.get(applicant, str(applicant)), from_name, target, applied_at, due_at, reviewer_id)
+        return cls(pk, name, mask(id_number), status, _LABELS["status"].get(status, str(status)),
+                   _LABELS["applicant"].get(applicant, str(applicant)), from_name, target, applied_at, due_at,
+                   reviewer_id)
 
 
 def _page_rows(ids, size):
     return Transfer.objects.filter(pk__in=ids[: size + 1]).order_by("-pk").values_list(*TransferRow.FIELDS)
 
 
-def _before(side):
-    """The keyset lookup of a list's next page."""
-    return "pk__lt" if side == "todo" else "transfer_id__lt"
-
-
 @prepared
 def _transfer_rows(org_id, *values, side, group, named, after, size):
     """A page without date filters, compiled once per side, status group and filter set."""
-    ids = _ids(org_id, side=side, group=group, name=values[0] if named else None)
-    return _page_rows(ids.filter(**{_before(side): values[-1]}) if after else ids, size)
+    return _page_rows(_ids(org_id, side=side, group=group, name=values[0] if named else None,
+                           before=values[-1] if after else None), size)
 
 
 def transfer_page(*, actor, filters, after=None, size=PAGE):
@@ -149,9 +146,8 @@ def transfer_page(*, actor, filters, after=None, size=PAGE):
     org_id, side, group = _shape(actor, filters)
     name = (filters.get("name") or "").strip()
     if filters.get("date_from") or filters.get("date_to"):  # ``__date`` lookups: the ORM's path
-        ids = _ids(org_id, side=side, group=group, name=name or None, date_from=filters.get("date_from"),
-                   date_to=filters.get("date_to"))
-        rows = list(_page_rows(ids.filter(**{_before(side): after}) if after else ids, size))
+        rows = list(_page_rows(_ids(org_id, side=side, group=group, name=name or None, before=after,
+                                    date_from=filters.get("date_from"), date_to=filters.get("date_to")), size))
     else:
         rows = _transfer_rows(org_id, *([name] if name else []), *([after] if after else []), side=side,
                               group=group, named=bool(name), after=bool(after), size=size)
