@@ -63,20 +63,27 @@ def without_operator(actor):
 
 def person_for_login(user):
     """The cadre behind a WeChat Work login. (Not ``.first()``: its ORDER BY id made PostgreSQL walk
-    the primary key of every cadre instead of using the unique user index — 5 ms a request.)"""
+    the primary key of every cadre instead of using the unique user index — 5 ms a request.) Every page
+    of the cadre end asks: a prepared query (compiling its two joins cost 0.7 ms a request)."""
+    rows = _person_of_login(user.pk)
+    return rows[0] if rows else None
+
+
+@prepared
+def _person_of_login(user_id):
     from .models import CadrePerson
 
-    try:
-        return CadrePerson.objects.select_related("working_post__org").get(user=user)
-    except CadrePerson.DoesNotExist:
-        return None
+    return CadrePerson.objects.select_related("working_post__org").filter(user_id=user_id)
 
 
 def operator_post_for_user(user):
-    try:  # by the unique index (see person_for_login)
-        return CadrePost.objects.select_related("org", "person").get(operator_user=user)
-    except CadrePost.DoesNotExist:
-        return None
+    rows = _operator_post(user.pk)  # by the unique index (see person_for_login)
+    return rows[0] if rows else None
+
+
+@prepared
+def _operator_post(user_id):
+    return CadrePost.objects.select_related("org", "person").filter(operator_user_id=user_id)
 
 
 def search_q(text):

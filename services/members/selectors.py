@@ -190,7 +190,14 @@ def member_of_user(user):
     """The live member record of a login, or None."""
     if user is None or not user.is_authenticated:
         return None
-    return Member.objects.filter(user=user, deleted_at__isnull=True).select_related("branch").first()
+    rows = _member_of_login(user.pk)
+    return rows[0] if rows else None
+
+
+@prepared
+def _member_of_login(user_id):
+    """Every page of the member end asks for it: prepared (its compilation cost more than the query)."""
+    return Member.objects.filter(user_id=user_id, deleted_at__isnull=True).select_related("branch").order_by("pk")[:1]
 
 
 def branch_cadres(branch):
