@@ -183,16 +183,11 @@ def tree_search(request):
     query = request.GET.get("q", "")
     if problem := selectors.search_query_problem(query):
         return JsonResponse({"results": [], "error": problem})
-    hits = list(selectors.org_search(actor=request.actor, query=query))
-    parents = selectors.org_parents_for(hits)
-    results = []
     detail = pk_url("orgtree:detail")
-    for org in hits:
-        node = _node(org, detail)
-        parent = parents.get(org.parent_path)
-        node["parent"] = parent.full_name if parent else ""
-        results.append(node)
-    return JsonResponse({"results": results})
+    return JsonResponse({"results": [
+        {"id": row["pk"], "code": row["code"], "name": row["full_name"], "type": _TYPE_LABELS[row["org_type"]],
+         "has_children": row["numchild"] > 0, "url": detail(row["pk"]), "parent": row["parent_name"] or ""}
+        for row in selectors.org_search(actor=request.actor, query=query)]})
 
 
 @org_actor_required

@@ -141,6 +141,14 @@ def test_tree_children_and_search_stay_in_scope(client, tree):
     assert client.get(reverse("orgtree:tree_search"), {"q": "南山"}).json()["results"] == []
 
 
+def test_tree_search_names_each_hits_parent_and_none_above_the_top(client, tree):
+    login(client, tree.province)
+    hits = {h["id"]: h for h in client.get(reverse("orgtree:tree_search"), {"q": tree.province.full_name}).json()["results"]}
+    assert hits[tree.province.pk]["parent"] == ""
+    hits = client.get(reverse("orgtree:tree_search"), {"q": "深圳市"}).json()["results"]
+    assert [(h["id"], h["parent"], h["type"]) for h in hits][0] == (tree.city_b.pk, tree.province.full_name, "领导机关团组织")
+
+
 def test_tree_search_refuses_vague_queries(client, tree):
     login(client, tree.city_a)
     for query in ("", "区", "共青团", "委员会", "共青团委员会", "团委"):
