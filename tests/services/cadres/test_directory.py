@@ -130,3 +130,16 @@ def test_org_words_are_indexed_a_chunk_at_a_time_each_org_once(tree, monkeypatch
         words = list(OrgGram.objects.filter(org=org).values_list("gram", flat=True))
         assert sorted(words) == sorted(set(directory.bigrams(org.full_name, org.short_name))), org.full_name
     assert set(OrgGram.objects.filter(org=tree.district).values_list("gram", flat=True)) == before
+
+
+def test_the_planner_samples_search_text_finely_on_postgresql(people):
+    """cadres.0010: a rare name must reach the trigram index, not a scan of every post (DESIGN §7).
+    PostgreSQL keeps a 1,000-entry sample of search_text; SQLite has no such setting and searches alike."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT attstattarget FROM pg_attribute WHERE attrelid = 'cadres_cadrepost'::regclass "
+                           "AND attname = 'search_text'")
+            assert cursor.fetchone()[0] == 1000
+    assert found("科技公司") == ["李娜"]
