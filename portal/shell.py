@@ -9,11 +9,13 @@ menu (an org type's) and one highlighted entry is built once per process.
 from functools import cache, lru_cache
 from urllib.parse import quote
 
+from django import forms
 from django.conf import settings
 from django.middleware.csrf import get_token
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from . import actors
 from .html import esc
@@ -98,10 +100,37 @@ def _sidebar(menu, active_url):
 
 
 def filter_fields_html(form):
-    """A list's filter fields in Python: the template loop cost four lookups a field on every list page."""
-    return mark_safe("".join(  # noqa: S308 - labels escaped; widgets and errors are Django's safe HTML
-        f'<div><label for="{esc(field.id_for_label)}">{esc(field.label)}</label>{field}{field.errors or ""}</div>'
-        for field in form))
+    """A list's filter fields in Python: the template loop cost four lookups a field on every list page.
+
+    A filter form declared on its class alone (no ``__init__``, prefix or initial values) shows the
+    same HTML for the same values, so it is kept per form class, language and values: each widget
+    went through the template engine, 0.3 ms a list page (issue 16)."""
+    key = _fields_key(form)
+    html = _FIELDS_HTML.get(key) if key is not None else None
+    if html is None:
+        html = mark_safe("".join(  # noqa: S308 - labels escaped; widgets and errors are Django's safe HTML
+            f'<div><label for="{esc(field.id_for_label)}">{esc(field.label)}</label>{field}{field.errors or ""}</div>'
+            for field in form))
+        if key is not None:
+            if len(_FIELDS_HTML) >= FIELDS_HTML_KEPT:
+                _FIELDS_HTML.pop(next(iter(_FIELDS_HTML), None), None)  # the oldest
+            _FIELDS_HTML[key] = html
+    return html
+
+
+#: Filter forms' HTML by (form class, language, values): the most recent ones.
+_FIELDS_HTML = {}
+FIELDS_HTML_KEPT = 512
+
+
+def _fields_key(form):
+    """What a declared filter form's HTML depends on, or None when something else may change it."""
+    cls = type(form)
+    if cls.__init__ is not forms.BaseForm.__init__ or form.prefix or form.initial or form.files \
+            or not hasattr(form.data, "getlist") or any(field.initial is not None for field in form.fields.values()):
+        return None
+    values = tuple(tuple(form.data.getlist(name)) for name in form.fields) if form.is_bound else None
+    return cls, get_language(), form.auto_id, values
 
 
 def pagination_html(page, query):

@@ -3,13 +3,15 @@ import subprocess
 import sys
 
 import pytest
+from django import forms
 from django.conf import settings as django_settings
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
 from orgtree import services as org_services
 from orgtree.models import Organization
-from portal import registry
+from portal import registry, shell
 from portal.models import AuditLog
 
 from ..factories import actor_of, login, make_operator, org_data
@@ -158,3 +160,33 @@ def test_seed_demo_is_idempotent_and_debug_only(settings, capsys, caplog, tmp_pa
 
     assert WeChatIdentity.objects.filter(external_id__startswith="demo-").count() == 4  # 3 people + 1 pending 报到
     assert Message.objects.filter(title="欢迎使用智慧团建").count() == 3
+
+
+
+class _Filter(forms.Form):
+    name = forms.CharField(label="姓名", max_length=5, required=False)
+    state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), ("1", "待审核")])
+
+
+def test_filter_fields_are_kept_per_form_and_values_and_show_each_requests_own():
+    """portal.shell.filter_fields_html keeps a declared filter form's HTML by its values: the same values
+    give the same HTML, other values (and their errors) their own, and a form that builds itself or
+    carries initial values is never kept."""
+    shell._FIELDS_HTML.clear()
+    blank = shell.filter_fields_html(_Filter())
+    assert 'name="name"' in blank and 'value="1" selected' not in blank
+    assert shell.filter_fields_html(_Filter()) is blank  # kept
+    chosen = shell.filter_fields_html(_Filter(QueryDict("name=李娜&state=1")))
+    assert 'value="李娜"' in chosen and 'value="1" selected' in chosen
+    too_long = _Filter(QueryDict("name=一二三四五六"))
+    assert not too_long.is_valid() and 'class="errorlist"' in shell.filter_fields_html(too_long)
+    assert 'value="李娜"' not in shell.filter_fields_html(_Filter()) and "errorlist" not in blank
+
+    class Built(_Filter):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["state"].choices = [("", "全部"), ("9", "本次请求的选项")]
+
+    assert "本次请求的选项" in shell.filter_fields_html(Built())
+    assert 'value="预填"' in shell.filter_fields_html(_Filter(initial={"name": "预填"}))
+    assert {key[0] for key in shell._FIELDS_HTML} == {_Filter} and len(shell._FIELDS_HTML) == 3
