@@ -8,7 +8,7 @@ filter instead — nobody reads page 201 of a log, they narrow it by date or act
 
 from functools import cached_property
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 
 MAX_PAGES = 200
 
@@ -48,6 +48,17 @@ class BoundedPaginator(Paginator):
     def capped(self):
         """More rows match than the pages show."""
         return self._bounded[1]
+
+
+def page_number(paginator, number):
+    """The number of the page ``get_page(number)`` would give, without reading its rows (a page whose
+    body is kept elsewhere, as 数据统计's table is)."""
+    try:
+        return paginator.validate_number(number)
+    except PageNotAnInteger:
+        return 1
+    except EmptyPage:
+        return paginator.num_pages
 
 
 def page_of(object_list, per_page, number, **kwargs):

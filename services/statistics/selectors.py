@@ -13,7 +13,7 @@ from orgtree.models import Organization
 from orgtree.rules import Industry, OrgType
 from portal.people import CadreNature
 from orgtree.selectors import org_children_rows, org_get, org_parents_for
-from portal.pagination import PreparedRows, page_of
+from portal.pagination import BoundedPaginator, PreparedRows
 from portal.prepared import prepared
 from portal.scope import scoped
 from services.members.choices import Education, Income
@@ -84,9 +84,14 @@ def updated_at(month, rows=()):
     return max(times) if times else None
 
 
+def children_paginator(org, size):
+    """The org's direct children by pages (the statistics tables' rows below the org's own), prepared."""
+    return BoundedPaginator(PreparedRows(org_children_rows, [org.path, org.depth + 1], {}), size,
+                            known_count=org.numchild)
+
+
 def children_page(org, size, number):
-    """A page of the org's direct children (the statistics tables' rows below the org's own), prepared."""
-    return page_of(PreparedRows(org_children_rows, [org.path, org.depth + 1], {}), size, number, known_count=org.numchild)
+    return children_paginator(org, size).get_page(number)
 
 
 @prepared

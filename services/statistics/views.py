@@ -5,11 +5,13 @@ of the last six months; anything else shows this month with a Chinese message); 
 gives the table or list as .xlsx (a big list becomes a background export, :mod:`.downloads`).
 """
 
-from functools import cache
+import functools
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +23,7 @@ from portal.audit import audit_record
 from portal.decorators import org_actor_required
 from portal.exports import Sheet, xlsx_response
 from portal.html import esc
-from portal.pagination import page_of
+from portal.pagination import page_number, page_of
 
 from . import downloads, selectors
 from .models import StatExport
@@ -116,7 +118,7 @@ DRILL_LISTS = {
 }
 
 
-@cache
+@functools.cache
 def _drill_bases():
     """figure -> its list's address up to the row's org and month (reversed once per process)."""
     return {field: f"{reverse(name)}?{extra}&" for field, (name, extra) in DRILL_LISTS.items()}
@@ -170,21 +172,51 @@ def _overview_row(i, o, s, month, categories_url):
 def overview(request):
     """数据统计: row 1 the org (本级及所有下级), then a page of its direct children, for a month."""
     org, month, size = _common(request)
-    page = selectors.children_page(org, size, request.GET.get("page"))
-    rows = selectors.overview_rows(org, month, page.object_list)
     if _wants_xlsx(request):
+        rows = selectors.overview_rows(org, month, selectors.children_page(org, size, request.GET.get("page")).object_list)
         title = f"数据统计_{org.short_name}_{month:%Y%m}"
         table = ([o.full_name, *(c["text"] for c in overview_cells(o, s, month, with_links=False))] for o, s in rows)
         return _export_table(request, org, title, [Sheet("数据统计", OVERVIEW_HEADERS, table)])
-    categories_url = reverse("statistics:categories")
-    shown = rows_html(_overview_row(i, o, s, month, categories_url) for i, (o, s) in enumerate(rows))
+    page, shown, updated = _overview_table(org, month, size, request.GET.get("page"))
     return render(request, "statistics/overview.html", {
         "org": org, "month": month, "months": selectors.months_offered(), "size": size,
         "sizes": selectors.PAGE_SIZES, "page": page, "rows": shown, "thead": OVERVIEW_THEAD,
-        "updated_at": selectors.updated_at(month, [s for _, s in rows]),
+        "updated_at": updated,
         "download": f"?{_query(org, month, size=size, page=page.number, download='xlsx')}",
         "report_url": _report_url(org, month),
     })
+
+
+#: How long a page of the table is kept: until the next refresh replaces its run, at most this long.
+OVERVIEW_KEPT_S = 15 * 60
+
+
+def overview_key(org, month, size, number, run):
+    """Where a page of the table made from the refresh run at ``run`` is kept."""
+    return f"statistics:overview:{org.pk}:{month:%Y%m}:{size}:{number}:{run.timestamp()}"
+
+
+def _overview_table(org, month, size, number):
+    """(page, table body, 数据更新时间) of the overview.
+
+    The figures change only when a refresh runs (every 15 minutes, and the page says so), so a page of
+    the table is kept in the cache under the month's last run: the next run's table has another key,
+    and an org renamed or added meanwhile shows with that run, as its figures do. Reading the orgs
+    and their figures and building ~600 cells was twice the page's budget (issue 16)."""
+    paginator = selectors.children_paginator(org, size)
+    number = page_number(paginator, number)
+    run = selectors.last_refresh(month)
+    key = overview_key(org, month, size, number, run) if run else None
+    kept = cache.get(key) if key else None
+    if kept is not None:
+        return Page([], number, paginator), kept, run
+    page = paginator.page(number)
+    rows = selectors.overview_rows(org, month, page.object_list)
+    categories_url = reverse("statistics:categories")
+    shown = rows_html(_overview_row(i, o, s, month, categories_url) for i, (o, s) in enumerate(rows))
+    if key:
+        cache.set(key, shown, OVERVIEW_KEPT_S)
+    return page, shown, selectors.updated_at(month, [s for _, s in rows])
 
 
 def _report_url(org, month):

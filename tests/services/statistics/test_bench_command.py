@@ -26,6 +26,6 @@ def test_bench_stats_ends_with_one_json_line_on_postgresql_and_changes_no_member
     result = json.loads(out.getvalue().strip().splitlines()[-1])
     assert result["bench"] == "stats" and result["orgs"] == OrgStat.objects.values("org").distinct().count() >= 200
     assert result["refresh_ratio"] > 0 and result["raw_s"] > 0 and result["delta_rows"] > 0
-    assert result["page_ratio"] > 0 and result["pdf_s"] > 0
+    assert result["page_ratio"] > 0 and result["pdf_s"] > 0 and result["cold_ratio"] > 0 < result["page_cold_p95_ms"]
     # the 1,000 changes of the delta were rolled back
     assert dict(Member.objects.filter(pk__in=statuses).values_list("pk", "registration_status")) == statuses

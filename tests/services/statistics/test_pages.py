@@ -320,3 +320,44 @@ def test_the_page_links_the_monthly_pdf_report_of_its_org_and_month(client, prov
     html = client.get(reverse(OVERVIEW), {"org": t.district.pk}).content.decode()
     report = f'{reverse("statistics_report:monthly")}?org={t.district.pk}&amp;month={province.month:%Y-%m}'
     assert f'id="stat-report" href="{report}"' in html
+
+
+def test_a_page_of_the_table_is_kept_until_the_next_refresh_replaces_its_run(client, province):
+    """The figures change only when a refresh runs: a page of the table is kept under the month's last run
+    (an out-of-range page number is the page get_page gives), and the next run shows the new figures."""
+    from datetime import timedelta
+
+    from services.statistics import refresh
+    from services.statistics.models import OrgStat
+
+    from .factories import make_run
+
+    t = province.tree
+    login(client, t.city_a)
+    first = rows_of(client.get(reverse(OVERVIEW)), "stat-overview")
+    assert ">4321<" not in first[1]
+    OrgStat.objects.filter(org=t.district, month=province.month).update(members=4321)
+    assert rows_of(client.get(reverse(OVERVIEW)), "stat-overview") == first
+    assert rows_of(client.get(reverse(OVERVIEW), {"page": "999"}), "stat-overview") == first
+    assert rows_of(client.get(reverse(OVERVIEW), {"page": "x"}), "stat-overview") == first
+    make_run(province.month, as_of=timezone.now() + timedelta(minutes=15))
+    refresh.forget_last_refresh(province.month)  # as refresh() does once it has run
+    again = rows_of(client.get(reverse(OVERVIEW)), "stat-overview")
+    assert ">4321<" in again[1] and again[0] == first[0]
+    # a download reads the figures, never a kept page
+    OrgStat.objects.filter(org=t.district, month=province.month).update(members=4322)
+    r = client.get(reverse(OVERVIEW), {"download": "xlsx"})
+    sheet = load_workbook(BytesIO(b"".join(r.streaming_content))).active
+    assert any(4322 in row for row in sheet.iter_rows(values_only=True))
+
+
+def test_without_a_refresh_run_the_table_is_read_each_time(client, tree, month):
+    from services.statistics.models import OrgStat
+
+    from .factories import make_stat
+
+    make_stat(tree.city_a, month, members=11)
+    login(client, tree.city_a)
+    assert ">11<" in rows_of(client.get(reverse(OVERVIEW)), "stat-overview")[0]
+    OrgStat.objects.filter(org=tree.city_a).update(members=12)
+    assert ">12<" in rows_of(client.get(reverse(OVERVIEW)), "stat-overview")[0]
