@@ -122,8 +122,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif os.environ.get("RPC"):
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c random_page_cost={os.environ['RPC']}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"
