@@ -157,10 +157,10 @@ def tree(request):
 _TYPE_LABELS = dict(OrgType.choices)
 
 
-def _node(org, detail):
+def _node(detail, pk, code, full_name, org_type, numchild, **extra):
     """One node of the lazy tree; ``detail`` is the table's pk -> address (reversed once, not per node)."""
-    return {"id": org.pk, "code": org.code, "name": org.full_name, "type": _TYPE_LABELS[org.org_type],
-            "has_children": org.numchild > 0, "url": detail(org.pk)}
+    return {"id": pk, "code": code, "name": full_name, "type": _TYPE_LABELS[org_type],
+            "has_children": numchild > 0, "url": detail(pk), **extra}
 
 
 @org_actor_required
@@ -172,7 +172,8 @@ def tree_children(request):
     detail = pk_url("orgtree:detail")
     return JsonResponse({
         "node": parent.pk,
-        "children": [_node(c, detail) for c in children[: selectors.TREE_PAGE]],
+        "children": [_node(detail, c.pk, c.code, c.full_name, c.org_type, c.numchild)
+                     for c in children[: selectors.TREE_PAGE]],
         "truncated": len(children) > selectors.TREE_PAGE,
     })
 
@@ -185,8 +186,8 @@ def tree_search(request):
         return JsonResponse({"results": [], "error": problem})
     detail = pk_url("orgtree:detail")
     return JsonResponse({"results": [
-        {"id": row["pk"], "code": row["code"], "name": row["full_name"], "type": _TYPE_LABELS[row["org_type"]],
-         "has_children": row["numchild"] > 0, "url": detail(row["pk"]), "parent": row["parent_name"] or ""}
+        _node(detail, row["pk"], row["code"], row["full_name"], row["org_type"], row["numchild"],
+              parent=row["parent_name"] or "")
         for row in selectors.org_search(actor=request.actor, query=query)]})
 
 
