@@ -88,9 +88,9 @@ def login_org(user):
     and compiling the descriptor's query cost more than running it (issue 16)."""
     if user.organization_id is None or User.organization.is_cached(user):
         return user.organization
-    rows = _org_by_pk(user.organization_id)
-    if rows:
-        user.organization = rows[0]
+    org = _org_by_pk.first(user.organization_id)
+    if org is not None:
+        user.organization = org
     return user.organization
 
 

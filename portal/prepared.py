@@ -24,7 +24,8 @@ The rules a builder keeps (a broken one raises on the first call, so a test find
   keyword values is compiled once;
 - no ``prefetch_related`` (that is a second query) and no ``iterator()``: the result is a list.
 
-``prepared_count`` is the same for ``COUNT(*)`` of the builder's rows.
+``member_row.first(42, "0001")`` is the first row or None; ``prepared_count`` is the same for
+``COUNT(*)`` of the builder's rows.
 """
 
 import copy
@@ -230,6 +231,11 @@ class Prepared:
         connection = connections[compiled.queryset.db]
         compiler = compiled.bind(values, connection)
         return list(compiled.queryset._iterable_class(_BoundQuerySet(compiled.queryset, compiler)))
+
+    def first(self, *values, **shape):
+        """The call's first row, or None when it has none (a lookup by a unique key)."""
+        rows = self(*values, **shape)
+        return rows[0] if rows else None
 
     def count(self, *values, **shape):
         """How many rows the call with these values would give, in one ``COUNT(*)``."""

@@ -39,7 +39,7 @@ def one_in_scope(actor, query, pk):
     pk = int_or_none(pk)  # a malformed or out-of-range id, as one that is absent
     if not actor.acts_for_org or pk is None:
         raise Http404("未找到该记录")
-    rows = query(pk, actor.org.path)
-    if not rows:
+    row = query.first(pk, actor.org.path)
+    if row is None:
         raise Http404("未找到该记录")
-    return rows[0]
+    return row

@@ -190,8 +190,7 @@ def member_of_user(user):
     """The live member record of a login, or None."""
     if user is None or not user.is_authenticated:
         return None
-    rows = _member_of_login(user.pk)
-    return rows[0] if rows else None
+    return _member_of_login.first(user.pk)
 
 
 @prepared

@@ -73,6 +73,15 @@ def test_models_with_select_related_as_the_queryset_gives_them(tree, people):
 
 
 @pytest.mark.django_db
+def test_first_is_the_first_row_or_none(tree, people):
+    mine, _ = people
+    newest = members_named.first(tree.branch.path, "")
+    assert newest.pk == max(m.pk for m in mine) and newest.branch.full_name == tree.branch.full_name
+    assert members_named.first(tree.branch.path, "无此人") is None
+    assert dicts_of.first(mine[0].pk)["name"] == mine[0].name
+
+
+@pytest.mark.django_db
 def test_like_wildcards_in_a_value_match_only_themselves(tree, people):
     assert [m.name for m in members_named(tree.branch.path, "%")] == ["张100%"]
     assert [m.name for m in members_named(tree.branch.path, "_")] == ["王_五"]
