@@ -77,9 +77,11 @@ def last_refresh(month):
 
 def updated_at(month, rows=()):
     """数据更新时间: the month's last refresh, else the newest row shown."""
-    run = last_refresh(month)
-    if run:
-        return run
+    return last_refresh(month) or newest_computed(rows)
+
+
+def newest_computed(rows):
+    """When the newest of these statistics rows (None for an org without one) was computed."""
     times = [r.computed_at for r in rows if r is not None]
     return max(times) if times else None
 
