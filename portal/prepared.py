@@ -164,6 +164,17 @@ class _BoundQuerySet:
 MAX_SHAPES = 256
 
 
+def keep(store, key, value, most):
+    """``store[key] = value`` in a dict that holds at most ``most`` entries: the oldest goes first.
+    Without a lock: a thread changing the dict meanwhile costs at most one entry too many."""
+    if len(store) >= most:
+        try:
+            store.pop(next(iter(store)), None)
+        except (RuntimeError, StopIteration):  # another thread changed the dict meanwhile
+            pass
+    store[key] = value
+
+
 class Prepared:
     every_argument_used = True
 
@@ -216,12 +227,7 @@ class Prepared:
         for position, value in enumerate(values):
             _check(position, value)  # refuse a bad argument before building
         compiled = self._compile(values, shape)
-        if len(self._compiled) >= MAX_SHAPES:
-            try:
-                self._compiled.pop(next(iter(self._compiled)), None)  # the oldest shape
-            except (RuntimeError, StopIteration):  # another thread changed the dict meanwhile
-                pass
-        self._compiled[key] = compiled
+        keep(self._compiled, key, compiled, MAX_SHAPES)
         return compiled
 
     def __call__(self, *values, **shape):

@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 
 from . import actors
 from .html import esc
+from .prepared import keep
 from .registry import BADGE_LIMIT
 
 
@@ -112,9 +113,7 @@ def filter_fields_html(form):
             f'<div><label for="{esc(field.id_for_label)}">{esc(field.label)}</label>{field}{field.errors or ""}</div>'
             for field in form))
         if key is not None:
-            if len(_FIELDS_HTML) >= FIELDS_HTML_KEPT:
-                _FIELDS_HTML.pop(next(iter(_FIELDS_HTML), None), None)  # the oldest
-            _FIELDS_HTML[key] = html
+            keep(_FIELDS_HTML, key, html, FIELDS_HTML_KEPT)
     return html
 
 

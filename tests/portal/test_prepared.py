@@ -255,3 +255,12 @@ def test_the_shapes_kept_are_bounded(tree, people, monkeypatch):
     for n in range(1, 8):
         assert len(first(tree.province.path, n=n)) == min(n, 10)
     assert len(first._compiled) == 3 and [key[1] for key in first._compiled] == [(("n", 5),), (("n", 6),), (("n", 7),)]
+
+
+def test_keep_holds_at_most_so_many_entries_dropping_the_oldest():
+    from portal.prepared import keep
+
+    store = {}
+    for n in range(5):
+        keep(store, n, str(n), 3)
+    assert store == {2: "2", 3: "3", 4: "4"}
